@@ -1,0 +1,1 @@
+"""dualcarbon web platform."""

@@ -1,0 +1,1 @@
+"""Platform: accounts and roles, audit trail, API base, jobs, navigation and dashboards."""

@@ -1,0 +1,34 @@
+"""Choices of the platform app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoleChoices(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业用户")
+    VERIFIER = "verifier", _("核查人员")
+    REGULATOR = "regulator", _("主管部门")
+    TECHNOLOGY_OWNER = "technology_owner", _("技术持有方")
+    ANALYST = "analyst", _("分析人员")
+    ADMIN = "admin", _("系统管理员")
+
+
+class AuditActionChoices(models.TextChoices):
+    CREATE = "create", _("创建")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    IMPORT = "import", _("导入")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGOUT = "logout", _("退出")
+    PASSWORD_CHANGE = "password_change", _("修改密码")
+    TOKEN_CREATE = "token_create", _("创建令牌")
+    TOKEN_REVOKE = "token_revoke", _("撤销令牌")
+    JOB = "job", _("后台任务")
+
+
+class JobStatusChoices(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("运行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
