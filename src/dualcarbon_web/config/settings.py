@@ -120,7 +120,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_HOME / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+import plotly as _plotly  # noqa: E402  (its JS bundle ships in the package: no CDN)
+
+STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(_plotly.__file__).parent / "package_data")]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_HOME / "media"

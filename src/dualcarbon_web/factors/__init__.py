@@ -1,0 +1,1 @@
+"""dualcarbon_web.factors — see docs/ for what this app does."""

@@ -1,0 +1,1 @@
+"""dualcarbon_web.inventories — see docs/ for what this app does."""

@@ -1,0 +1,1 @@
+"""dualcarbon_web.inversion — see docs/ for what this app does."""

@@ -1,0 +1,1 @@
+"""dualcarbon_web.ledger — see docs/ for what this app does."""

@@ -1,0 +1,60 @@
+"""Platform API operations."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from ninja import Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from dualcarbon_web.platform import selectors, services
+from dualcarbon_web.platform.api.schemas import JobOut, MeOut, TokenCreatedOut, TokenIn, TokenOut
+
+__all__ = ("router",)
+
+router = Router(tags=["platform"])
+
+
+@router.get("/me", response=MeOut, summary="The signed-in user, role and jurisdiction")
+def me(request):
+    user = request.user
+    org = user.organization
+    jurisdiction = user.jurisdiction
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": "admin" if user.is_platform_admin else user.role,
+        "organization_id": org.pk if org else None,
+        "organization_name": org.name if org else None,
+        "jurisdiction_code": jurisdiction.code if jurisdiction else None,
+    }
+
+
+@router.get("/jobs", response=list[JobOut], summary="Your background jobs, newest first")
+@paginate(PageNumberPagination)
+def job_list(request):
+    return selectors.job_list(user=request.user)
+
+
+@router.get("/jobs/{job_id}", response=JobOut, summary="One job with its progress")
+def job_detail(request, job_id: UUID):
+    return selectors.job_get(user=request.user, job_id=job_id)
+
+
+@router.get("/tokens", response=list[TokenOut], summary="Your API tokens (secrets are never shown again)")
+def token_list(request):
+    return list(selectors.token_list(user=request.user))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token; the secret is in the answer once")
+def token_create(request, payload: TokenIn):
+    token, secret = services.token_create(user=request.user, name=payload.name)
+    out = TokenOut.from_orm(token).dict()
+    out["token"] = secret
+    return 201, out
+
+
+@router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="Revoke one of your API tokens")
+def token_revoke(request, token_id: int):
+    return services.token_revoke(user=request.user, token_id=token_id)
