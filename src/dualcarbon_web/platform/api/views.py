@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from dualcarbon_web.platform import selectors, services
@@ -52,7 +52,7 @@ def token_create(request, payload: TokenIn):
     token, secret = services.token_create(user=request.user, name=payload.name)
     out = TokenOut.from_orm(token).dict()
     out["token"] = secret
-    return 201, out
+    return Status(201, out)
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="Revoke one of your API tokens")
