@@ -40,7 +40,9 @@ def _start_embedded_worker() -> threading.Thread:
 def register(app: typer.Typer) -> None:
     @app.command("setup")
     def setup(
-        demo: bool = typer.Option(False, "--demo", help="Also load the demo province (users, enterprises, facilities)."),
+        demo: bool = typer.Option(
+            False, "--demo", help="Also load the demo province (users, enterprises, facilities)."
+        ),
     ) -> None:
         """Apply migrations and load reference data (and, with --demo, the demo province)."""
         _django_setup()
@@ -54,10 +56,14 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
         port: int = typer.Option(8000, "--port", help="Port to listen on."),
-        demo: bool = typer.Option(False, "--demo", help="Load the demo province before starting (idempotent)."),
+        demo: bool = typer.Option(
+            False, "--demo", help="Load the demo province before starting (idempotent)."
+        ),
         threads: int = typer.Option(8, "--threads", help="Request threads."),
         embedded_worker: bool = typer.Option(
-            True, "--embedded-worker/--no-embedded-worker", help="Run background jobs in this process (no extra server)."
+            True,
+            "--embedded-worker/--no-embedded-worker",
+            help="Run background jobs in this process (no extra server).",
         ),
     ) -> None:
         """Start the web platform (migrations and reference data are applied first)."""
@@ -75,7 +81,9 @@ def register(app: typer.Typer) -> None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         typer.echo("")
         typer.echo(f"dualcarbon is running at http://{shown}:{port}/   (data: {settings.DATA_HOME})")
-        typer.echo(f"API: http://{shown}:{port}/api/v1/docs   ·   OpenAPI: http://{shown}:{port}/api/v1/openapi.json")
+        typer.echo(
+            f"API: http://{shown}:{port}/api/v1/docs   ·   OpenAPI: http://{shown}:{port}/api/v1/openapi.json"
+        )
         if demo:
             print_demo_logins(typer.echo, created)
         typer.echo("Press Ctrl+C to stop.")
@@ -83,7 +91,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("worker")
     def worker(
-        interval: float = typer.Option(1.0, "--interval", help="Seconds between polls when the queue is empty."),
+        interval: float = typer.Option(
+            1.0, "--interval", help="Seconds between polls when the queue is empty."
+        ),
         batch: bool = typer.Option(False, "--batch", help="Exit when the queue is empty."),
     ) -> None:
         """Run a job worker against the platform database (start as many as you like, on any machine)."""

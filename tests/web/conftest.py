@@ -12,6 +12,7 @@ def demo(db):
     """The demo province as the platform's own setup loads it, with one user per role."""
     from dualcarbon_web.organizations.demo import demo_province_load
     from dualcarbon_web.organizations.services import reference_data_load
+
     from dualcarbon_web.platform.models import User
     from dualcarbon_web.platform.setup import DEMO_PASSWORD, demo_users_load
 

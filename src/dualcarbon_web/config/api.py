@@ -37,7 +37,9 @@ api = NinjaAPI(
 
 
 def _error(request, status: int, code: str, message: str, extra: dict | None = None):
-    return api.create_response(request, {"message": message, "code": code, "extra": extra or {}}, status=status)
+    return api.create_response(
+        request, {"message": message, "code": code, "extra": extra or {}}, status=status
+    )
 
 
 @api.exception_handler(ApplicationError)
@@ -52,7 +54,9 @@ def _data_not_found(request, exc: DataNotFound):
 
 @api.exception_handler(InputError)
 def _input_error(request, exc: InputError):
-    extra = {k: v for k, v in {"row": exc.row, "column": exc.column, "source": exc.source}.items() if v is not None}
+    extra = {
+        k: v for k, v in {"row": exc.row, "column": exc.column, "source": exc.source}.items() if v is not None
+    }
     return _error(request, 422, "invalid_input", str(exc), extra)
 
 
@@ -67,13 +71,17 @@ def _validation_error(request, exc: NinjaValidationError):
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "form")]
         fields.setdefault(".".join(loc) or "__all__", []).append(err.get("msg", "invalid"))
-    return _error(request, 400, "validation_error", "Some fields are invalid; see extra.fields.", {"fields": fields})
+    return _error(
+        request, 400, "validation_error", "Some fields are invalid; see extra.fields.", {"fields": fields}
+    )
 
 
 @api.exception_handler(DjangoValidationError)
 def _django_validation_error(request, exc: DjangoValidationError):
     fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return _error(request, 400, "validation_error", "Some fields are invalid; see extra.fields.", {"fields": fields})
+    return _error(
+        request, 400, "validation_error", "Some fields are invalid; see extra.fields.", {"fields": fields}
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -7,7 +7,7 @@ import tempfile
 
 os.environ.setdefault("DUALCARBON_HOME", tempfile.mkdtemp(prefix="dualcarbon-test-"))
 
-from dualcarbon_web.config.settings import *  # noqa: E402,F403
+from dualcarbon_web.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["dualcarbon_web.platform.hashers.FastArgon2PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -34,13 +34,21 @@ def dashboard_for(user) -> dict:
         "recent_jobs": list(Job.objects.filter(owner=user).order_by("-created")[:5]),
     }
     by_industry = (
-        facilities.values("industry__code", "industry__name").annotate(n=Count("id")).order_by("-n", "industry__code")[:12]
+        facilities.values("industry__code", "industry__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "industry__code")[:12]
     )
     data["facilities_by_industry"] = [
         {"code": r["industry__code"], "name": r["industry__name"], "n": r["n"]} for r in by_industry
     ]
-    by_region = facilities.values("region__code", "region__name").annotate(n=Count("id")).order_by("-n", "region__code")[:12]
-    data["facilities_by_region"] = [{"code": r["region__code"], "name": r["region__name"], "n": r["n"]} for r in by_region]
+    by_region = (
+        facilities.values("region__code", "region__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "region__code")[:12]
+    )
+    data["facilities_by_region"] = [
+        {"code": r["region__code"], "name": r["region__name"], "n": r["n"]} for r in by_region
+    ]
     if user.is_platform_admin:
         data["recent_audit"] = list(AuditEntry.objects.order_by("-at", "-id")[:8])
         data["organization_counts"] = {

@@ -27,3 +27,29 @@ class PasswordChangeForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label=_("令牌名称"), max_length=100)
+
+
+class UserForm(forms.Form):
+    """Create or edit a user (administrators). ``password`` only when creating."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    display_name = forms.CharField(label=_("姓名"), max_length=100, required=False)
+    email = forms.EmailField(label=_("邮箱"), required=False)
+    role = forms.ChoiceField(label=_("角色"))
+    organization = forms.ModelChoiceField(label=_("所属组织"), queryset=None, required=False)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, required=False, min_length=10)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, creating: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        from dualcarbon_web.organizations.models import Organization
+        from dualcarbon_web.platform.choices import RoleChoices
+
+        self.fields["role"].choices = RoleChoices.choices
+        self.fields["organization"].queryset = Organization.objects.order_by("name")
+        if creating:
+            self.fields["password"].required = True
+            del self.fields["is_active"]
+        else:
+            del self.fields["password"]
+            self.fields["username"].disabled = True

@@ -55,7 +55,12 @@ def job_enqueue(*, kind: str, title: str, user, params: dict | None = None, orga
             organization=organization,
             params=params or {},
         )
-        audit_record(user=user, action=AuditActionChoices.JOB, instance=job, after={"kind": kind, "params": params or {}})
+        audit_record(
+            user=user,
+            action=AuditActionChoices.JOB,
+            instance=job,
+            after={"kind": kind, "params": params or {}},
+        )
     result = run_job.enqueue(str(job.pk))
     Job.objects.filter(pk=job.pk, task_result_id="").update(task_result_id=str(result.id))
     job.refresh_from_db()

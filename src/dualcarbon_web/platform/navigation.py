@@ -29,10 +29,16 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("设施"), "organizations:facility_list", (R.ENTERPRISE, R.REGULATOR, R.ADMIN), "registry"),
     NavItem(_("产业园区"), "organizations:park_list", ALL, "registry"),
     NavItem(_("排放因子库"), "factors:factor_list", ALL, "accounting"),
-    NavItem(_("排放核算"), "inventories:inventory_list", (R.ENTERPRISE, R.REGULATOR, R.VERIFIER, R.ADMIN), "accounting"),
+    NavItem(
+        _("排放核算"),
+        "inventories:inventory_list",
+        (R.ENTERPRISE, R.REGULATOR, R.VERIFIER, R.ADMIN),
+        "accounting",
+    ),
     NavItem(_("透明日志"), "ledger:home", ALL, "mrv"),
     NavItem(_("反演监测"), "inversion:run_list", (R.REGULATOR, R.ANALYST, R.ADMIN), "monitoring"),
     NavItem(_("后台任务"), "platform:job_list", ALL, "platform"),
+    NavItem(_("用户管理"), "platform:user_list", (R.ADMIN,), "platform"),
     NavItem(_("审计日志"), "platform:audit_list", (R.ADMIN,), "platform"),
 )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from dualcarbon_web.platform.errors import NotAllowed, NotFound
-from dualcarbon_web.platform.models import ApiToken, AuditEntry, Job
+from dualcarbon_web.platform.models import ApiToken, AuditEntry, Job, User
 
-__all__ = ("audit_list", "job_get", "job_list", "token_list")
+__all__ = ("audit_list", "job_get", "job_list", "token_list", "user_get", "user_list")
 
 
 def job_list(*, user) -> QuerySet[Job]:
@@ -39,3 +39,26 @@ def audit_list(*, user, object_type: str = "", username: str = "", action: str =
 
 def token_list(*, user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+def user_list(*, user, q: str = "", role: str = "") -> QuerySet[User]:
+    """All users, for administrators only."""
+    if not user.is_platform_admin:
+        raise NotAllowed("Only administrators manage users.")
+    qs = User.objects.select_related("organization", "organization__jurisdiction").order_by("username")
+    if q:
+        from django.db.models import Q
+
+        qs = qs.filter(
+            Q(username__icontains=q) | Q(display_name__icontains=q) | Q(organization__name__icontains=q)
+        )
+    if role:
+        qs = qs.filter(role=role)
+    return qs
+
+
+def user_get(*, user, user_id: int) -> User:
+    found = user_list(user=user).filter(pk=user_id).first()
+    if found is None:
+        raise NotFound(f"No user {user_id}.")
+    return found

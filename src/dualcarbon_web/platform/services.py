@@ -22,6 +22,7 @@ __all__ = (
     "token_create",
     "token_revoke",
     "user_create",
+    "user_update",
 )
 
 
@@ -41,7 +42,12 @@ def login_is_throttled(*, username: str, ip: str) -> bool:
 def login_failure_record(*, username: str, ip: str) -> None:
     with transaction.atomic():
         LoginFailure.objects.create(username=username[:150], ip=ip[:64])
-        audit_record(user=None, action=AuditActionChoices.LOGIN_FAILED, object_type="platform.user", object_id=username[:64])
+        audit_record(
+            user=None,
+            action=AuditActionChoices.LOGIN_FAILED,
+            object_type="platform.user",
+            object_id=username[:64],
+        )
 
 
 def login_success_record(*, user: User, ip: str) -> None:
@@ -52,12 +58,16 @@ def login_success_record(*, user: User, ip: str) -> None:
 
 def password_change(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
-        raise ValidationFailed("The current password is wrong.", extra={"fields": {"old_password": ["wrong password"]}})
+        raise ValidationFailed(
+            "The current password is wrong.", extra={"fields": {"old_password": ["wrong password"]}}
+        )
     try:
         password_validation.validate_password(new_password, user)
     except Exception as exc:  # django.core.exceptions.ValidationError
         messages = list(getattr(exc, "messages", [str(exc)]))
-        raise ValidationFailed("The new password is too weak.", extra={"fields": {"new_password": messages}}) from exc
+        raise ValidationFailed(
+            "The new password is too weak.", extra={"fields": {"new_password": messages}}
+        ) from exc
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
@@ -71,8 +81,15 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         raise ValidationFailed("Give the token a name.", extra={"fields": {"name": ["required"]}})
     secret = ApiToken.new_secret()
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name[:100], prefix=secret[3:11], digest=ApiToken.digest_of(secret))
-        audit_record(user=user, action=AuditActionChoices.TOKEN_CREATE, instance=token, after={"name": token.name, "prefix": token.prefix})
+        token = ApiToken.objects.create(
+            user=user, name=name[:100], prefix=secret[3:11], digest=ApiToken.digest_of(secret)
+        )
+        audit_record(
+            user=user,
+            action=AuditActionChoices.TOKEN_CREATE,
+            instance=token,
+            after={"name": token.name, "prefix": token.prefix},
+        )
     return token, secret
 
 
@@ -86,7 +103,13 @@ def token_revoke(*, user: User, token_id: int) -> ApiToken:
         before = snapshot(token)
         token.revoked = timezone.now()
         token.save(update_fields=["revoked"])
-        audit_record(user=user, action=AuditActionChoices.TOKEN_REVOKE, instance=token, before=before, after=snapshot(token))
+        audit_record(
+            user=user,
+            action=AuditActionChoices.TOKEN_REVOKE,
+            instance=token,
+            before=before,
+            after=snapshot(token),
+        )
     return token
 
 
@@ -103,22 +126,91 @@ def user_create(
 ) -> User:
     """Create a user with one role. Roles that act for an organisation must name it."""
     if role not in RoleChoices.values:
-        raise ValidationFailed(f"Unknown role {role!r}.", extra={"fields": {"role": [f"one of {RoleChoices.values}"]}})
-    if role in (RoleChoices.ENTERPRISE, RoleChoices.VERIFIER, RoleChoices.REGULATOR, RoleChoices.TECHNOLOGY_OWNER) and organization is None:
-        raise ValidationFailed(f"A {role} user needs an organisation.", extra={"fields": {"organization": ["required for this role"]}})
+        raise ValidationFailed(
+            f"Unknown role {role!r}.", extra={"fields": {"role": [f"one of {RoleChoices.values}"]}}
+        )
+    if (
+        role
+        in (RoleChoices.ENTERPRISE, RoleChoices.VERIFIER, RoleChoices.REGULATOR, RoleChoices.TECHNOLOGY_OWNER)
+        and organization is None
+    ):
+        raise ValidationFailed(
+            f"A {role} user needs an organisation.",
+            extra={"fields": {"organization": ["required for this role"]}},
+        )
     if role == RoleChoices.REGULATOR and organization.jurisdiction_id is None:
         raise ValidationFailed(
             "A regulator's organisation needs a jurisdiction (province or city).",
             extra={"fields": {"organization": ["organisation has no jurisdiction"]}},
         )
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationFailed(f"The user name {username!r} is taken.", extra={"fields": {"username": ["taken"]}})
-    user = User(username=username, role=role, organization=organization, display_name=display_name, email=email)
+        raise ValidationFailed(
+            f"The user name {username!r} is taken.", extra={"fields": {"username": ["taken"]}}
+        )
+    user = User(
+        username=username, role=role, organization=organization, display_name=display_name, email=email
+    )
     if validate_password:
-        password_validation.validate_password(password, user)
+        try:
+            password_validation.validate_password(password, user)
+        except Exception as exc:  # django.core.exceptions.ValidationError
+            messages = list(getattr(exc, "messages", [str(exc)]))
+            raise ValidationFailed(
+                "The password is too weak.", extra={"fields": {"password": messages}}
+            ) from exc
     user.set_password(password)
     with transaction.atomic():
         user.is_staff = role == RoleChoices.ADMIN
         user.save()
         audit_record(user=actor, action=AuditActionChoices.CREATE, instance=user, after=snapshot(user))
+    return user
+
+
+def _require_admin(actor) -> None:
+    if not getattr(actor, "is_authenticated", False) or not actor.is_platform_admin:
+        raise NotAllowed("Only administrators manage users.")
+
+
+def user_update(*, actor, user: User, **changes) -> User:
+    """Change a user's role, organisation, name, e-mail or active flag (administrators only)."""
+    _require_admin(actor)
+    allowed = {"role", "organization", "display_name", "email", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationFailed(
+            f"Cannot change {sorted(unknown)}.", extra={"fields": {k: ["not editable"] for k in unknown}}
+        )
+    role = changes.get("role", user.role)
+    organization = changes.get("organization", user.organization)
+    if role not in RoleChoices.values:
+        raise ValidationFailed(
+            f"Unknown role {role!r}.", extra={"fields": {"role": [f"one of {RoleChoices.values}"]}}
+        )
+    if (
+        role
+        in (RoleChoices.ENTERPRISE, RoleChoices.VERIFIER, RoleChoices.REGULATOR, RoleChoices.TECHNOLOGY_OWNER)
+        and organization is None
+    ):
+        raise ValidationFailed(
+            f"A {role} user needs an organisation.",
+            extra={"fields": {"organization": ["required for this role"]}},
+        )
+    if role == RoleChoices.REGULATOR and organization.jurisdiction_id is None:
+        raise ValidationFailed(
+            "A regulator's organisation needs a jurisdiction.",
+            extra={"fields": {"organization": ["organisation has no jurisdiction"]}},
+        )
+    if user.pk == actor.pk and (changes.get("is_active") is False or role != RoleChoices.ADMIN):
+        raise ValidationFailed(
+            "You cannot demote or deactivate yourself.", extra={"fields": {"role": ["own account"]}}
+        )
+    with transaction.atomic():
+        before = snapshot(user)
+        for key, value in changes.items():
+            setattr(user, key, value)
+        user.is_staff = user.role == RoleChoices.ADMIN
+        user.save()
+        audit_record(
+            user=actor, action=AuditActionChoices.UPDATE, instance=user, before=before, after=snapshot(user)
+        )
     return user

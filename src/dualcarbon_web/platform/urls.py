@@ -14,4 +14,7 @@ urlpatterns = [
     path("jobs/", views.job_list_view, name="job_list"),
     path("jobs/<uuid:job_id>/", views.job_detail_view, name="job_detail"),
     path("audit/", views.audit_list_view, name="audit_list"),
+    path("users/", views.user_list_view, name="user_list"),
+    path("users/new/", views.user_create_view, name="user_create"),
+    path("users/<int:user_id>/", views.user_edit_view, name="user_edit"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dualcarbon_web.platform import selectors, services
 from dualcarbon_web.platform.dashboards import dashboard_for
 from dualcarbon_web.platform.errors import ApplicationError, NotAllowed, NotFound
-from dualcarbon_web.platform.forms import LoginForm, PasswordChangeForm, TokenCreateForm
+from dualcarbon_web.platform.forms import LoginForm, PasswordChangeForm, TokenCreateForm, UserForm
 from dualcarbon_web.platform.middleware import request_ip
 
 
@@ -60,10 +60,18 @@ def logout_view(request):
 def home(request):
     data = dashboard_for(request.user)
     chart = {
-        "industry": {"x": [r["name"] for r in data["facilities_by_industry"]], "y": [r["n"] for r in data["facilities_by_industry"]]},
-        "region": {"x": [r["name"] for r in data["facilities_by_region"]], "y": [r["n"] for r in data["facilities_by_region"]]},
+        "industry": {
+            "x": [r["name"] for r in data["facilities_by_industry"]],
+            "y": [r["n"] for r in data["facilities_by_industry"]],
+        },
+        "region": {
+            "x": [r["name"] for r in data["facilities_by_region"]],
+            "y": [r["n"] for r in data["facilities_by_region"]],
+        },
     }
-    return render(request, "platform/home.html", {"d": data, "chart_json": json.dumps(chart, ensure_ascii=False)})
+    return render(
+        request, "platform/home.html", {"d": data, "chart_json": json.dumps(chart, ensure_ascii=False)}
+    )
 
 
 @login_required
@@ -143,3 +151,92 @@ def audit_list_view(request):
         return HttpResponseForbidden(_("只有系统管理员可以查看审计日志。"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "platform/audit_list.html", {"page": page, "q": request.GET})
+
+
+def _apply_errors(form, exc: ApplicationError) -> None:
+    fields = exc.extra.get("fields", {})
+    if not fields:
+        form.add_error(None, exc.message)
+    for field, errs in fields.items():
+        for err in errs:
+            form.add_error(field if field in form.fields else None, err)
+
+
+@login_required
+def user_list_view(request):
+    try:
+        qs = selectors.user_list(
+            user=request.user, q=request.GET.get("q", ""), role=request.GET.get("role", "")
+        )
+    except NotAllowed:
+        return HttpResponseForbidden(_("只有系统管理员可以管理用户。"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    from dualcarbon_web.platform.choices import RoleChoices
+
+    return render(
+        request, "platform/user_list.html", {"page": page, "q": request.GET, "roles": RoleChoices.choices}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create_view(request):
+    if not request.user.is_platform_admin:
+        return HttpResponseForbidden(_("只有系统管理员可以管理用户。"))
+    form = UserForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_create(
+                actor=request.user,
+                username=data["username"],
+                password=data["password"],
+                role=data["role"],
+                organization=data["organization"],
+                display_name=data["display_name"],
+                email=data["email"],
+            )
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("用户已创建。"))
+            return redirect("platform:user_list")
+    return render(request, "platform/user_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit_view(request, user_id: int):
+    try:
+        target = selectors.user_get(user=request.user, user_id=user_id)
+    except NotAllowed:
+        return HttpResponseForbidden(_("只有系统管理员可以管理用户。"))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    initial = {
+        "username": target.username,
+        "display_name": target.display_name,
+        "email": target.email,
+        "role": target.role,
+        "organization": target.organization,
+        "is_active": target.is_active,
+    }
+    form = UserForm(request.POST or None, initial=initial, creating=False)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_update(
+                actor=request.user,
+                user=target,
+                role=data["role"],
+                organization=data["organization"],
+                display_name=data["display_name"],
+                email=data["email"],
+                is_active=data["is_active"],
+            )
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("用户已更新。"))
+            return redirect("platform:user_list")
+    return render(request, "platform/user_form.html", {"form": form, "creating": False, "target": target})

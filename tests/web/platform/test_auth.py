@@ -15,7 +15,9 @@ PASSWORD = "correct-horse-battery-9"
 
 @pytest.fixture
 def analyst(db):
-    return user_create(actor=None, username="ana", password=PASSWORD, role=RoleChoices.ANALYST, display_name="Ana")
+    return user_create(
+        actor=None, username="ana", password=PASSWORD, role=RoleChoices.ANALYST, display_name="Ana"
+    )
 
 
 def test_passwords_are_hashed_with_argon2(analyst):
@@ -54,7 +56,9 @@ def test_successful_login_clears_earlier_failures(client, analyst):
 
 
 def test_login_next_url_must_be_on_this_host(client, analyst):
-    resp = client.post(reverse("platform:login"), {"username": "ana", "password": PASSWORD, "next": "https://evil.example/"})
+    resp = client.post(
+        reverse("platform:login"), {"username": "ana", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert resp.url == reverse("platform:home")
 
 
@@ -81,7 +85,11 @@ def test_password_change_wrong_old_password_is_a_field_error(client, analyst):
     client.force_login(analyst)
     resp = client.post(
         reverse("platform:password_change"),
-        {"old_password": "bad", "new_password": "a-much-better-pass-42", "new_password_again": "a-much-better-pass-42"},
+        {
+            "old_password": "bad",
+            "new_password": "a-much-better-pass-42",
+            "new_password_again": "a-much-better-pass-42",
+        },
     )
     assert resp.status_code == 200
     assert 'data-field="old_password"' in resp.content.decode()
@@ -98,7 +106,11 @@ def test_password_change_rejects_weak_and_mismatched(client, analyst):
     assert 'data-field="new_password"' in resp.content.decode()
     resp = client.post(
         reverse("platform:password_change"),
-        {"old_password": PASSWORD, "new_password": "a-much-better-pass-42", "new_password_again": "different-pass-42x"},
+        {
+            "old_password": PASSWORD,
+            "new_password": "a-much-better-pass-42",
+            "new_password_again": "different-pass-42x",
+        },
     )
     assert 'data-field="new_password_again"' in resp.content.decode()
 
@@ -107,7 +119,8 @@ def test_password_change_success_keeps_session_and_is_audited(client, analyst):
     client.force_login(analyst)
     new = "a-much-better-pass-42"
     resp = client.post(
-        reverse("platform:password_change"), {"old_password": PASSWORD, "new_password": new, "new_password_again": new}
+        reverse("platform:password_change"),
+        {"old_password": PASSWORD, "new_password": new, "new_password_again": new},
     )
     assert resp.status_code == 302
     analyst.refresh_from_db()

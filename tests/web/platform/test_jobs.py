@@ -82,8 +82,14 @@ def test_job_progress_over_api_and_ui_is_private_to_its_owner(users, sum_job, cl
 
 
 def test_running_job_page_polls_with_htmx(users, sum_job, client):
-    job = Job.objects.create(kind="test.sum_squares", title="t", owner=users[0], status=JobStatusChoices.RUNNING,
-                             progress_done=3, progress_total=12)
+    job = Job.objects.create(
+        kind="test.sum_squares",
+        title="t",
+        owner=users[0],
+        status=JobStatusChoices.RUNNING,
+        progress_done=3,
+        progress_total=12,
+    )
     client.force_login(users[0])
     html = client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'hx-trigger="every 1s"' in html and "25%" in html

@@ -7,7 +7,17 @@ from uuid import UUID
 
 from ninja import Schema
 
-__all__ = ("JobOut", "MeOut", "TokenCreatedOut", "TokenIn", "TokenOut")
+__all__ = (
+    "AuditOut",
+    "JobOut",
+    "MeOut",
+    "TokenCreatedOut",
+    "TokenIn",
+    "TokenOut",
+    "UserCreateIn",
+    "UserOut",
+    "UserPatchIn",
+)
 
 
 class MeOut(Schema):
@@ -51,3 +61,44 @@ class TokenOut(Schema):
 
 class TokenCreatedOut(TokenOut):
     token: str
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    email: str
+    role: str
+    organization_id: int | None
+    is_active: bool
+
+
+class UserCreateIn(Schema):
+    username: str
+    password: str
+    role: str
+    organization_id: int | None = None
+    display_name: str = ""
+    email: str = ""
+
+
+class UserPatchIn(Schema):
+    role: str | None = None
+    organization_id: int | None = None
+    display_name: str | None = None
+    email: str | None = None
+    is_active: bool | None = None
+
+
+class AuditOut(Schema):
+    id: int
+    at: datetime
+    username: str
+    ip: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    before: dict | None
+    after: dict | None
+    note: str

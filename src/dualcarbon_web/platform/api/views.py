@@ -8,7 +8,18 @@ from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from dualcarbon_web.platform import selectors, services
-from dualcarbon_web.platform.api.schemas import JobOut, MeOut, TokenCreatedOut, TokenIn, TokenOut
+from dualcarbon_web.platform.api.schemas import (
+    AuditOut,
+    JobOut,
+    MeOut,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+    UserCreateIn,
+    UserOut,
+    UserPatchIn,
+)
+from dualcarbon_web.platform.errors import ValidationFailed
 
 __all__ = ("router",)
 
@@ -47,7 +58,11 @@ def token_list(request):
     return list(selectors.token_list(user=request.user))
 
 
-@router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token; the secret is in the answer once")
+@router.post(
+    "/tokens",
+    response={201: TokenCreatedOut},
+    summary="Create an API token; the secret is in the answer once",
+)
 def token_create(request, payload: TokenIn):
     token, secret = services.token_create(user=request.user, name=payload.name)
     out = TokenOut.from_orm(token).dict()
@@ -58,3 +73,56 @@ def token_create(request, payload: TokenIn):
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="Revoke one of your API tokens")
 def token_revoke(request, token_id: int):
     return services.token_revoke(user=request.user, token_id=token_id)
+
+
+def _organization(org_id: int | None):
+    from dualcarbon_web.organizations.models import Organization
+
+    if org_id is None:
+        return None
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        raise ValidationFailed(
+            f"No organisation {org_id}.", extra={"fields": {"organization_id": ["does not exist"]}}
+        )
+    return org
+
+
+@router.get("/users", response=list[UserOut], summary="Users (administrators)")
+@paginate(PageNumberPagination)
+def user_list(request, q: str = "", role: str = ""):
+    return selectors.user_list(user=request.user, q=q, role=role)
+
+
+@router.post("/users", response={201: UserOut}, summary="Create a user (administrators)")
+def user_create(request, payload: UserCreateIn):
+    selectors.user_list(user=request.user)  # administrators only
+    user = services.user_create(
+        actor=request.user,
+        username=payload.username,
+        password=payload.password,
+        role=payload.role,
+        organization=_organization(payload.organization_id),
+        display_name=payload.display_name,
+        email=payload.email,
+    )
+    return Status(201, user)
+
+
+@router.patch(
+    "/users/{user_id}",
+    response=UserOut,
+    summary="Change a user's role, organisation or status (administrators)",
+)
+def user_patch(request, user_id: int, payload: UserPatchIn):
+    target = selectors.user_get(user=request.user, user_id=user_id)
+    changes = payload.dict(exclude_unset=True)
+    if "organization_id" in changes:
+        changes["organization"] = _organization(changes.pop("organization_id"))
+    return services.user_update(actor=request.user, user=target, **changes)
+
+
+@router.get("/audit", response=list[AuditOut], summary="The audit trail (administrators)")
+@paginate(PageNumberPagination)
+def audit_list(request, object_type: str = "", username: str = "", action: str = ""):
+    return selectors.audit_list(user=request.user, object_type=object_type, username=username, action=action)

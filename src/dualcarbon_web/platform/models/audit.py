@@ -14,7 +14,9 @@ class AuditEntry(models.Model):
     """One write to the platform. Rows are only ever inserted (services in ``platform.audit``)."""
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey("platform.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        "platform.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     username = models.CharField(_("用户"), max_length=150, blank=True)
     ip = models.CharField(max_length=64, blank=True)
     action = models.CharField(_("操作"), max_length=32, choices=AuditActionChoices.choices)
@@ -31,4 +33,6 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("审计记录")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_type}#{self.object_id}"
+        return (
+            f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_type}#{self.object_id}"
+        )

@@ -19,8 +19,12 @@ class Job(models.Model):
     kind = models.CharField(_("类型"), max_length=64)
     title = models.CharField(_("标题"), max_length=200)
     owner = models.ForeignKey("platform.User", null=True, on_delete=models.SET_NULL, related_name="jobs")
-    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("状态"), max_length=16, choices=JobStatusChoices.choices, default=JobStatusChoices.QUEUED)
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=JobStatusChoices.choices, default=JobStatusChoices.QUEUED
+    )
     progress_done = models.PositiveBigIntegerField(default=0)
     progress_total = models.PositiveBigIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)

@@ -23,7 +23,9 @@ class User(AbstractUser):
     (:mod:`dualcarbon_web.platform.visibility`), never in templates.
     """
 
-    role = models.CharField(_("角色"), max_length=32, choices=RoleChoices.choices, default=RoleChoices.ANALYST)
+    role = models.CharField(
+        _("角色"), max_length=32, choices=RoleChoices.choices, default=RoleChoices.ANALYST
+    )
     organization = models.ForeignKey(
         "organizations.Organization",
         null=True,
