@@ -1,0 +1,429 @@
+"""The persistent, append-only log: entries in, signed checkpoints and proofs out.
+
+:class:`Log` is core code over a :class:`~dualcarbon.ledger.store.LogStore`. It turns entries
+(JSON values) into canonical bytes, hashes them into the RFC 9162 tree, stores every node hash of
+every perfect subtree, and signs checkpoints. Proofs are built from stored node hashes only:
+O(log n) point reads, never a pass over the leaves.
+
+**Trust comes from checkpoints.** Proofs are only given against the size of a signed checkpoint
+(:class:`~dualcarbon.ledger.errors.UnknownTreeSize` otherwise), and the root a proof leads to is
+the one in that checkpoint, never a value taken from a request.
+
+Examples
+--------
+>>> from dualcarbon.ledger import Log, SqliteLogStore, generate_signer
+>>> signer = generate_signer("mrv.example.cn/log")
+>>> log = Log.create(SqliteLogStore(":memory:"), origin="mrv.example.cn/log", signer=signer)
+>>> result = log.append([{"kind": "submission", "unit": "9111"}])
+>>> result.first_index, result.tree_size
+(0, 1)
+>>> log.inclusion_proof(0)
+[]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dualcarbon.ledger.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
+from dualcarbon.ledger.errors import (
+    ConcurrentAppend,
+    EntryNotFound,
+    InvalidSignature,
+    LedgerError,
+    MalformedInput,
+    StoreCorrupted,
+    UnknownTreeSize,
+)
+from dualcarbon.ledger.hashing import EMPTY_ROOT, canonical_json, leaf_hash, node_hash
+from dualcarbon.ledger.note import Signer, Verifier, parse_note, parse_verifier
+from dualcarbon.ledger.store import LogStore, StoredCheckpoint, iter_entries, node_count, node_position
+from dualcarbon.ledger.tree import consistency_ranges, inclusion_ranges, perfect_subtrees
+
+__all__ = ["AppendResult", "Log", "LogEntry"]
+
+CACHE_MIN_LEVEL = 8
+"""Node hashes of subtrees of 2**8 leaves and more are kept in memory once read (n/128 of all)."""
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """What one batch append did: where its entries landed and the checkpoint that covers them."""
+
+    first_index: int
+    count: int
+    tree_size: int
+    checkpoint: str | None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One entry of the log: its index, its canonical bytes and its leaf hash."""
+
+    index: int
+    data: bytes
+
+    @property
+    def value(self) -> Any:
+        return json.loads(self.data)
+
+    @property
+    def leaf_hash(self) -> bytes:
+        return leaf_hash(self.data)
+
+
+def _canonical(entry: Any) -> bytes:
+    try:
+        data = canonical_json(entry)
+    except ValueError as exc:
+        raise MalformedInput(str(exc)) from None
+    return data
+
+
+class Log:
+    """An append-only Merkle log over a :class:`LogStore`, with signed checkpoints.
+
+    Use :meth:`create` for a new log and :meth:`open` for an existing one.
+
+    Parameters
+    ----------
+    store : LogStore
+        Where rows are kept.
+    origin : str
+        The log's name, the first line of its checkpoints (e.g. ``"mrv.example.cn/2025"``).
+    signer : Signer, optional
+        The log's Ed25519 key (type 0x01). Without it the log can be read and proved from but not
+        appended to with checkpoints.
+    """
+
+    def __init__(self, store: LogStore, *, origin: str, signer: Signer | None = None) -> None:
+        self.store = store
+        self.origin = origin
+        self.signer = signer
+        self._cache: dict[int, bytes] = {}
+        self._latest: StoredCheckpoint | None = None
+        self._verifier: Verifier | None = None
+        vkey = store.get_meta("log_key")
+        if vkey is not None:
+            self._verifier = parse_verifier(vkey)
+        if signer is not None and self._verifier is not None and signer.verifier != self._verifier:
+            raise InvalidSignature(
+                f"the signer key {signer.verifier.vkey} is not this log's key {self._verifier.vkey}"
+            )
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, store: LogStore, *, origin: str, signer: Signer) -> Log:
+        """Initialise ``store`` as the log ``origin`` signed by ``signer`` (idempotent)."""
+        Checkpoint(origin, 0, EMPTY_ROOT)  # validates the origin
+        store.set_meta("origin", origin)
+        store.set_meta("log_key", signer.verifier.vkey)
+        return cls(store, origin=origin, signer=signer)
+
+    @classmethod
+    def open(cls, store: LogStore, *, signer: Signer | None = None) -> Log:
+        """Open a log created with :meth:`create`."""
+        origin = store.get_meta("origin")
+        if origin is None:
+            raise MalformedInput("this store holds no log; create one with Log.create")
+        return cls(store, origin=origin, signer=signer)
+
+    @property
+    def verifier(self) -> Verifier:
+        """The log's public key (type 0x01)."""
+        if self._verifier is None:
+            raise MalformedInput("this log has no public key recorded")
+        return self._verifier
+
+    # -- sizes and checkpoints -----------------------------------------------------------------
+    @property
+    def size(self) -> int:
+        """Entries committed, including any not yet covered by a checkpoint."""
+        return self.store.size()
+
+    def latest_checkpoint(self) -> str | None:
+        """The latest signed checkpoint, with its witness cosignatures, or None."""
+        cp = self.store.checkpoint()
+        if cp is None:
+            return None
+        self._latest = cp
+        return _with_cosignatures(cp)
+
+    def checkpoint_note(self, size: int) -> str:
+        """The signed checkpoint of ``size``, with its cosignatures."""
+        return _with_cosignatures(self._checkpoint(size))
+
+    def _checkpoint(self, size: int | None) -> StoredCheckpoint:
+        if size is None:
+            cp = self.store.checkpoint()
+            if cp is None:
+                raise UnknownTreeSize("the log has no signed checkpoint yet")
+            self._latest = cp
+            return cp
+        if self._latest is not None and self._latest.size == size:
+            return self._latest
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise UnknownTreeSize(f"tree size {size!r} is not an integer")
+        cp = self.store.checkpoint(size)
+        if cp is None:
+            raise UnknownTreeSize(
+                f"no signed checkpoint has size {size}; ask for the size of a published checkpoint",
+                value=size,
+            )
+        return cp
+
+    def sign_checkpoint(self) -> str:
+        """Sign a checkpoint for the current size (if it is not signed yet) and return it."""
+        signer = self._require_signer()
+        for _ in range(5):
+            size = self.store.size()
+            latest = self.store.checkpoint()
+            if latest is not None and latest.size == size:
+                return _with_cosignatures(latest)
+            root = self.root_at(size)
+            note = sign_checkpoint(Checkpoint(self.origin, size, root), signer)
+            try:
+                self.store.add_checkpoint(StoredCheckpoint(size, root, note))
+            except LedgerError:
+                raise
+            except Exception as exc:  # the store's driver error: a concurrent checkpoint won
+                if self.store.checkpoint(size) is None:
+                    raise StoreCorrupted(f"could not store the checkpoint of size {size}: {exc}") from exc
+            return self.checkpoint_note(size)
+        raise ConcurrentAppend("the log kept growing while signing a checkpoint; retry")
+
+    def add_cosignatures(self, note: str, witness_keys: Sequence[Verifier]) -> int:
+        """Store the witness cosignatures on ``note`` that verify under ``witness_keys``.
+
+        ``note`` must be one of this log's checkpoints. Returns how many cosignatures were new.
+        """
+        parsed = parse_note(note)
+        cp = Checkpoint.from_body(parsed.text)
+        stored = self._checkpoint(cp.size)
+        if parse_note(stored.note).text != parsed.text:
+            raise InvalidSignature(
+                f"the cosigned checkpoint differs from this log's checkpoint of size {cp.size}"
+            )
+        verified = open_checkpoint(note, [self.verifier, *witness_keys])
+        added = 0
+        cosigners = {(c.verifier.name, c.verifier.key_id) for c in verified.cosignatures}
+        for sig in parsed.signatures:
+            if (sig.name, sig.key_id) in cosigners and sig.line not in stored.cosignatures:
+                self.store.add_cosignature(cp.size, sig.line)
+                added += 1
+        self._latest = None
+        return added
+
+    # -- appending ------------------------------------------------------------------------------
+    def _require_signer(self) -> Signer:
+        if self.signer is None:
+            raise InvalidSignature("this log was opened without its signing key; it cannot sign checkpoints")
+        return self.signer
+
+    def append(self, entries: Iterable[Any], *, checkpoint: bool = True) -> AppendResult:
+        """Append a batch of entries (JSON values) in one transaction.
+
+        Every entry is stored as canonical JSON (sorted keys, UTF-8) and hashed as such. With
+        ``checkpoint=True`` (the default) the checkpoint for the new size is signed and stored in
+        the same transaction, so the log is never ahead of its last checkpoint after a crash.
+
+        Raises
+        ------
+        MalformedInput
+            If an entry is not JSON (nothing is written then).
+        """
+        data = [_canonical(e) for e in entries]
+        return self.append_canonical(data, checkpoint=checkpoint)
+
+    def append_canonical(self, data: Sequence[bytes], *, checkpoint: bool = True) -> AppendResult:
+        """Append entries that are already canonical JSON bytes (checked, not re-encoded)."""
+        for k, d in enumerate(data):
+            try:
+                if canonical_json(json.loads(d)) != d:
+                    raise MalformedInput("entry is not canonical JSON (sorted keys, no spaces, UTF-8)", row=k)
+            except (ValueError, UnicodeDecodeError) as exc:
+                if isinstance(exc, MalformedInput):
+                    raise
+                raise MalformedInput(f"entry is not JSON: {exc}", row=k) from None
+        signer = self._require_signer() if checkpoint else None
+        for _ in range(5):
+            start = self.store.size()
+            stack = self._frontier(start)
+            hashes: list[bytes] = []
+            for d in data:
+                h = leaf_hash(d)
+                hashes.append(h)
+                level = 0
+                while stack and stack[-1][0] == level:
+                    _, left = stack.pop()
+                    h = node_hash(left, h)
+                    hashes.append(h)
+                    level += 1
+                stack.append((level, h))
+            size = start + len(data)
+            stored = None
+            if signer is not None:
+                root = _fold([h for _, h in stack]) if stack else EMPTY_ROOT
+                latest = self.store.checkpoint()
+                if latest is None or latest.size < size:
+                    note = sign_checkpoint(Checkpoint(self.origin, size, root), signer)
+                    stored = StoredCheckpoint(size, root, note)
+            try:
+                self.store.append(start, data, hashes, stored)
+            except ConcurrentAppend:
+                continue
+            return AppendResult(start, len(data), size, _with_cosignatures(stored) if stored else None)
+        raise ConcurrentAppend("other writers kept appending; the batch was not written")
+
+    def _frontier(self, size: int) -> list[tuple[int, bytes]]:
+        """(level, hash) of the perfect subtrees that make up the tree of ``size``, left to right."""
+        parts = perfect_subtrees(0, size)
+        got = self._hashes([node_position(level, index) for level, index in parts])
+        return [(level, got[node_position(level, index)]) for level, index in parts]
+
+    # -- reading --------------------------------------------------------------------------------
+    def _hashes(self, positions: Sequence[int]) -> dict[int, bytes]:
+        cache = self._cache
+        out = {p: cache[p] for p in positions if p in cache}
+        missing = [p for p in positions if p not in out]
+        if missing:
+            got = self.store.hashes(missing)
+            out.update(got)
+        return out
+
+    def _range_hashes(self, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+        parts = [perfect_subtrees(a, b) for a, b in ranges]
+        keys = [(lv, i, node_position(lv, i)) for p in parts for lv, i in p]
+        cache = self._cache
+        missing = [pos for _, _, pos in keys if pos not in cache]
+        got = self.store.hashes(missing) if missing else {}
+        for lv, _, pos in keys:
+            if lv >= CACHE_MIN_LEVEL and pos in got:
+                cache[pos] = got[pos]
+        out = []
+        for p in parts:
+            hs = [cache.get(pos) or got[pos] for pos in (node_position(lv, i) for lv, i in p)]
+            out.append(_fold(hs))
+        return out
+
+    def root_at(self, size: int) -> bytes:
+        """Root hash of the first ``size`` entries, computed from stored node hashes."""
+        if size == 0:
+            return EMPTY_ROOT
+        if size > self.store.size():
+            raise EntryNotFound(f"the log has fewer than {size} entries")
+        return self._range_hashes([(0, size)])[0]
+
+    def entry(self, index: int) -> LogEntry:
+        """The entry at ``index``."""
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise EntryNotFound(f"leaf index {index!r} must be a non-negative integer")
+        if index >= self.store.size():
+            raise EntryNotFound(f"the log has no entry {index}")
+        return LogEntry(index, self.store.entries(index, index + 1)[0])
+
+    def stored_leaf_hash(self, index: int) -> bytes:
+        """The leaf hash stored for entry ``index`` (as hashed when it was appended)."""
+        self.entry(index)
+        pos = node_position(0, index)
+        return self.store.hashes([pos])[pos]
+
+    def inclusion_proof(self, index: int, tree_size: int | None = None) -> list[bytes]:
+        """Audit path of entry ``index`` in the tree of a signed checkpoint (the latest by default).
+
+        Raises
+        ------
+        UnknownTreeSize
+            If ``tree_size`` is not the size of a signed checkpoint.
+        EntryNotFound
+            If ``index`` is not below that size.
+        """
+        size = self._checkpoint(tree_size).size
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < size:
+            raise EntryNotFound(f"entry {index!r} is not in the checkpoint of size {size}")
+        return self._range_hashes(inclusion_ranges(index, size))
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        """Proof that checkpoint ``old_size`` is a prefix of checkpoint ``new_size`` (latest by default).
+
+        Both sizes must be sizes of signed checkpoints (``old_size`` may also be 0).
+        """
+        new = self._checkpoint(new_size).size
+        if old_size != 0:
+            self._checkpoint(old_size)
+        if not 0 <= old_size <= new:
+            raise UnknownTreeSize(f"cannot prove size {old_size} against size {new}")
+        return self._range_hashes(consistency_ranges(old_size, new))
+
+    def check_integrity(self, *, batch: int = 50_000) -> int:
+        """Recompute every node hash from the entries and every checkpoint root; return the size.
+
+        Raises
+        ------
+        StoreCorrupted
+            On the first stored hash, entry or checkpoint that disagrees.
+        """
+        size = self.store.size()
+        cps = {s: self.store.checkpoint(s) for s in self.store.checkpoint_sizes()}
+        stack: list[tuple[int, bytes]] = []
+        pos = 0
+        for lo in range(0, size, batch):
+            hi = min(size, lo + batch)
+            entries = self.store.entries(lo, hi)
+            stored = self.store.hash_range(node_count(lo), node_count(hi))
+            k = 0
+            for i, d in enumerate(entries, start=lo):
+                if canonical_json(json.loads(d)) != d:
+                    raise StoreCorrupted(f"entry {i} is not canonical JSON")
+                h = leaf_hash(d)
+                if stored[k] != h:
+                    raise StoreCorrupted(f"entry {i} does not match its stored leaf hash (position {pos})")
+                k += 1
+                pos += 1
+                level = 0
+                while stack and stack[-1][0] == level:
+                    _, left = stack.pop()
+                    h = node_hash(left, h)
+                    if stored[k] != h:
+                        raise StoreCorrupted(f"stored node hash at position {pos} is wrong")
+                    k += 1
+                    pos += 1
+                    level += 1
+                stack.append((level, h))
+                cp = cps.get(i + 1)
+                if cp is not None:
+                    self._check_checkpoint(cp, _fold([x for _, x in stack]))
+        if 0 in cps and cps[0] is not None:
+            self._check_checkpoint(cps[0], EMPTY_ROOT)
+        return size
+
+    def _check_checkpoint(self, cp: StoredCheckpoint, root: bytes) -> None:
+        if cp.root_hash != root:
+            raise StoreCorrupted(f"checkpoint of size {cp.size} does not match the entries")
+        try:
+            verified = open_checkpoint(cp.note, [self.verifier], origin=self.origin)
+        except LedgerError as exc:
+            raise StoreCorrupted(f"checkpoint of size {cp.size}: {exc}") from exc
+        if verified.size != cp.size or verified.root_hash != root:
+            raise StoreCorrupted(f"checkpoint of size {cp.size}: signed body differs from the stored row")
+
+    def iter_entries(self, start: int = 0, end: int | None = None) -> Iterable[LogEntry]:
+        """Entries ``start`` to ``end`` (the current size by default), in order."""
+        stop = self.store.size() if end is None else end
+        for i, d in iter_entries(self.store, start, stop):
+            yield LogEntry(i, d)
+
+
+def _fold(hashes: Sequence[bytes]) -> bytes:
+    """Right fold ``H(h0, H(h1, ... H(h_{m-2}, h_{m-1})))`` of perfect subtree hashes."""
+    h = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        h = node_hash(left, h)
+    return h
+
+
+def _with_cosignatures(cp: StoredCheckpoint) -> str:
+    return cp.note + "".join(line if line.endswith("\n") else line + "\n" for line in cp.cosignatures)

@@ -1,0 +1,563 @@
+"""Where a log keeps its entries, node hashes and checkpoints: the :class:`LogStore` protocol.
+
+The log (:class:`dualcarbon.ledger.log.Log`) does all hashing and signing; a store only keeps
+rows and guarantees three things:
+
+1. **Append-only.** Entries, node hashes, checkpoints and cosignatures are inserted, never
+   updated or deleted. The SQL stores here refuse an ``UPDATE`` or ``DELETE`` with triggers, and
+   refuse an insert anywhere but at the end (``INSERT OR REPLACE`` included).
+2. **Atomic batches.** :meth:`LogStore.append` writes a batch of entries, their node hashes and
+   (optionally) the checkpoint that covers them in one transaction: after a crash the store holds
+   the whole batch or none of it.
+3. **Optimistic concurrency.** :meth:`LogStore.append` is told the size the batch was computed
+   for and raises :class:`~dualcarbon.ledger.errors.ConcurrentAppend` if another writer got there
+   first.
+
+Node hashes are addressed by their *post-order position* (:func:`node_position`): the hash of the
+perfect subtree ``(level, index)`` over leaves ``index * 2**level`` to ``(index + 1) * 2**level``
+sits at ``2 * (index + 1) * 2**level - popcount(index + 1) - 1 - ctz(index + 1)``. Appending
+leaves adds node hashes at consecutive positions (the leaf, then the subtrees it completes), so
+the node table is written strictly in key order, and any proof is O(log n) point reads.
+
+The stdlib-``sqlite3`` store (:class:`SqliteLogStore`) is the embedded default; a psycopg
+PostgreSQL store (:class:`PostgresLogStore`) uses the same schema and the same guarantees.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from dualcarbon.ledger.errors import ConcurrentAppend, LedgerError, StoreCorrupted
+
+__all__ = [
+    "LogStore",
+    "PostgresLogStore",
+    "SqliteLogStore",
+    "StoredCheckpoint",
+    "node_count",
+    "node_position",
+]
+
+
+def node_position(level: int, index: int) -> int:
+    """Post-order position of the perfect subtree ``(level, index)`` among all node hashes."""
+    m = index + 1
+    return ((m << level) << 1) - m.bit_count() - 1 - ((m & -m).bit_length() - 1)
+
+
+def node_count(size: int) -> int:
+    """How many node hashes (leaves included) a tree of ``size`` leaves stores: ``2n - popcount(n)``."""
+    return 2 * size - size.bit_count()
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A checkpoint as stored: size, root hash, the log-signed note and witness cosignature lines."""
+
+    size: int
+    root_hash: bytes
+    note: str
+    cosignatures: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class LogStore(Protocol):
+    """Storage for one append-only log. Implementations: SQLite, PostgreSQL, the Django ORM."""
+
+    def size(self) -> int:
+        """Number of entries committed."""
+        ...
+
+    def append(
+        self,
+        start: int,
+        entries: Sequence[bytes],
+        hashes: Sequence[bytes],
+        checkpoint: StoredCheckpoint | None,
+    ) -> None:
+        """Atomically add ``entries`` at indices ``start, start+1, ...``, their node hashes at
+        positions ``node_count(start), ...`` (in order), and ``checkpoint`` if given.
+
+        Raises :class:`ConcurrentAppend` (and writes nothing) unless ``size() == start``.
+        """
+        ...
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        """Canonical entry bytes for indices ``start`` to ``end`` (exclusive)."""
+        ...
+
+    def hashes(self, positions: Sequence[int]) -> dict[int, bytes]:
+        """Node hashes at the given positions (all must exist)."""
+        ...
+
+    def hash_range(self, start: int, end: int) -> list[bytes]:
+        """Node hashes at positions ``start`` to ``end`` (exclusive), in order."""
+        ...
+
+    def add_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        """Add a checkpoint for a size larger than the last one and at most :meth:`size`."""
+        ...
+
+    def add_cosignature(self, size: int, line: str) -> None:
+        """Add a witness cosignature line to the checkpoint of ``size`` (duplicates are ignored)."""
+        ...
+
+    def checkpoint(self, size: int | None = None) -> StoredCheckpoint | None:
+        """The checkpoint of ``size``, or the latest one when ``size`` is None; None if there is none."""
+        ...
+
+    def checkpoint_sizes(self) -> list[int]:
+        """Sizes of all checkpoints, ascending."""
+        ...
+
+    def get_meta(self, key: str) -> str | None:
+        """A value of the log's metadata (``origin``, ``log_key``), or None."""
+        ...
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a metadata value once; a second different value is refused."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+_TABLES = ("ledger_meta", "ledger_leaf", "ledger_node", "ledger_checkpoint", "ledger_cosignature")
+
+_SQLITE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_leaf (idx INTEGER PRIMARY KEY, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_node (pos INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_checkpoint (
+    size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger_cosignature (
+    size INTEGER NOT NULL REFERENCES ledger_checkpoint(size), line TEXT NOT NULL,
+    PRIMARY KEY (size, line)
+);
+CREATE TRIGGER IF NOT EXISTS ledger_leaf_append_only BEFORE INSERT ON ledger_leaf
+WHEN NEW.idx IS NOT (SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf)
+BEGIN SELECT RAISE(ABORT, 'dualcarbon ledger: entries are appended at the next index only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_node_append_only BEFORE INSERT ON ledger_node
+WHEN NEW.pos IS NOT (SELECT COALESCE(MAX(pos) + 1, 0) FROM ledger_node)
+BEGIN SELECT RAISE(ABORT, 'dualcarbon ledger: node hashes are appended at the next position only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_checkpoint_grows BEFORE INSERT ON ledger_checkpoint
+WHEN NEW.size <= (SELECT COALESCE(MAX(size), -1) FROM ledger_checkpoint)
+  OR NEW.size > (SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf)
+BEGIN SELECT RAISE(ABORT, 'dualcarbon ledger: a checkpoint must be larger than the last and within the log'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_meta_once BEFORE INSERT ON ledger_meta
+WHEN EXISTS (SELECT 1 FROM ledger_meta WHERE key = NEW.key)
+BEGIN SELECT RAISE(ABORT, 'dualcarbon ledger: metadata is written once'); END;
+""" + "".join(
+    f"""
+CREATE TRIGGER IF NOT EXISTS {t}_no_{verb.lower()} BEFORE {verb} ON {t}
+BEGIN SELECT RAISE(ABORT, 'dualcarbon ledger: {t} is append-only; {verb} refused'); END;"""
+    for t in _TABLES
+    for verb in ("UPDATE", "DELETE")
+)
+
+
+class SqliteLogStore:
+    """A :class:`LogStore` in one SQLite file (stdlib ``sqlite3``).
+
+    Durability: ``journal_mode=WAL`` and ``synchronous=FULL``, so a committed batch survives a
+    power cut; every batch is one ``BEGIN IMMEDIATE ... COMMIT`` transaction, so a crash leaves the
+    file at the last committed batch. The tables are append-only by trigger (see module docs).
+
+    Parameters
+    ----------
+    path : str or Path
+        The database file (created if missing), or ``":memory:"``.
+    cache_size_kib : int
+        SQLite page cache, in KiB.
+    """
+
+    def __init__(self, path: str | Path, *, cache_size_kib: int = 65536) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._con.execute("PRAGMA journal_mode=WAL")
+        self._con.execute("PRAGMA synchronous=FULL")
+        self._con.execute(f"PRAGMA cache_size=-{int(cache_size_kib)}")
+        self._con.execute("PRAGMA foreign_keys=ON")
+        with self._lock:
+            self._con.executescript("BEGIN IMMEDIATE;" + _SQLITE_SCHEMA + "COMMIT;")
+
+    # -- reads -----------------------------------------------------------------------------------
+    def size(self) -> int:
+        with self._lock:
+            return int(self._con.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf").fetchone()[0])
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT idx, entry FROM ledger_leaf WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end)
+            ).fetchall()
+        if len(rows) != max(0, end - start) or any(i != start + k for k, (i, _) in enumerate(rows)):
+            raise StoreCorrupted(f"entries {start}..{end - 1} are not all present in {self.path}")
+        return [e.encode("utf-8") for _, e in rows]
+
+    def hashes(self, positions: Sequence[int]) -> dict[int, bytes]:
+        wanted = list(dict.fromkeys(positions))
+        if not wanted:
+            return {}
+        out: dict[int, bytes] = {}
+        with self._lock:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                out.update(
+                    self._con.execute(f"SELECT pos, hash FROM ledger_node WHERE pos IN ({marks})", chunk)
+                )
+        if len(out) != len(wanted):
+            missing = sorted(set(wanted) - set(out))[:5]
+            raise StoreCorrupted(f"node hashes missing at positions {missing} in {self.path}")
+        return out
+
+    def hash_range(self, start: int, end: int) -> list[bytes]:
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT hash FROM ledger_node WHERE pos >= ? AND pos < ? ORDER BY pos", (start, end)
+            ).fetchall()
+        if len(rows) != max(0, end - start):
+            raise StoreCorrupted(f"node hashes {start}..{end - 1} are not all present in {self.path}")
+        return [r[0] for r in rows]
+
+    def checkpoint(self, size: int | None = None) -> StoredCheckpoint | None:
+        with self._lock:
+            if size is None:
+                row = self._con.execute(
+                    "SELECT size, root, note FROM ledger_checkpoint ORDER BY size DESC LIMIT 1"
+                ).fetchone()
+            else:
+                row = self._con.execute(
+                    "SELECT size, root, note FROM ledger_checkpoint WHERE size = ?", (size,)
+                ).fetchone()
+            if row is None:
+                return None
+            lines = self._con.execute(
+                "SELECT line FROM ledger_cosignature WHERE size = ? ORDER BY rowid", (row[0],)
+            ).fetchall()
+        return StoredCheckpoint(int(row[0]), bytes(row[1]), row[2], tuple(r[0] for r in lines))
+
+    def checkpoint_sizes(self) -> list[int]:
+        with self._lock:
+            return [int(r[0]) for r in self._con.execute("SELECT size FROM ledger_checkpoint ORDER BY size")]
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._con.execute("SELECT value FROM ledger_meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    # -- writes ----------------------------------------------------------------------------------
+    def _write(self, fn: Any) -> None:
+        with self._lock:
+            self._con.execute("BEGIN IMMEDIATE")
+            try:
+                fn(self._con)
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+            self._con.execute("COMMIT")
+
+    def append(
+        self,
+        start: int,
+        entries: Sequence[bytes],
+        hashes: Sequence[bytes],
+        checkpoint: StoredCheckpoint | None,
+    ) -> None:
+        end = start + len(entries)
+        if len(hashes) != node_count(end) - node_count(start):
+            raise LedgerError(
+                f"{len(entries)} entries need {node_count(end) - node_count(start)} node hashes, got {len(hashes)}"
+            )
+
+        def write(con: sqlite3.Connection) -> None:
+            current = con.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf").fetchone()[0]
+            if current != start:
+                raise ConcurrentAppend(f"log has {current} entries, the batch was prepared for {start}")
+            con.executemany(
+                "INSERT INTO ledger_leaf (idx, entry) VALUES (?, ?)",
+                ((start + k, e.decode("utf-8")) for k, e in enumerate(entries)),
+            )
+            first = node_count(start)
+            con.executemany(
+                "INSERT INTO ledger_node (pos, hash) VALUES (?, ?)",
+                ((first + k, h) for k, h in enumerate(hashes)),
+            )
+            if checkpoint is not None:
+                _insert_checkpoint(con, checkpoint)
+
+        self._write(write)
+
+    def add_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        self._write(lambda con: _insert_checkpoint(con, checkpoint))
+
+    def add_cosignature(self, size: int, line: str) -> None:
+        self._write(
+            lambda con: con.execute(
+                "INSERT OR IGNORE INTO ledger_cosignature (size, line) VALUES (?, ?)", (size, line)
+            )
+        )
+
+    def set_meta(self, key: str, value: str) -> None:
+        def write(con: sqlite3.Connection) -> None:
+            row = con.execute("SELECT value FROM ledger_meta WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                con.execute("INSERT INTO ledger_meta (key, value) VALUES (?, ?)", (key, value))
+            elif row[0] != value:
+                raise LedgerError(f"log {key} is already {row[0]!r}; it cannot become {value!r}")
+
+        self._write(write)
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> SqliteLogStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _insert_checkpoint(con: Any, cp: StoredCheckpoint, mark: str = "?") -> None:
+    con.execute(
+        f"INSERT INTO ledger_checkpoint (size, root, note) VALUES ({mark}, {mark}, {mark})",
+        (cp.size, cp.root_hash, cp.note),
+    )
+    for line in cp.cosignatures:
+        con.execute(f"INSERT INTO ledger_cosignature (size, line) VALUES ({mark}, {mark})", (cp.size, line))
+
+
+_PG_SCHEMA = (
+    """
+CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_leaf (idx BIGINT PRIMARY KEY, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_node (pos BIGINT PRIMARY KEY, hash BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_checkpoint (size BIGINT PRIMARY KEY, root BYTEA NOT NULL, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_cosignature (
+    size BIGINT NOT NULL REFERENCES ledger_checkpoint(size), line TEXT NOT NULL, PRIMARY KEY (size, line)
+);
+CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'dualcarbon ledger: % is append-only; % refused', TG_TABLE_NAME, TG_OP;
+END $$;
+CREATE OR REPLACE FUNCTION ledger_check_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'ledger_leaf' THEN
+        IF NEW.idx IS DISTINCT FROM (SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf) THEN
+            RAISE EXCEPTION 'dualcarbon ledger: entries are appended at the next index only';
+        END IF;
+    ELSIF TG_TABLE_NAME = 'ledger_node' THEN
+        IF NEW.pos IS DISTINCT FROM (SELECT COALESCE(MAX(pos) + 1, 0) FROM ledger_node) THEN
+            RAISE EXCEPTION 'dualcarbon ledger: node hashes are appended at the next position only';
+        END IF;
+    ELSIF TG_TABLE_NAME = 'ledger_checkpoint' THEN
+        IF NEW.size <= (SELECT COALESCE(MAX(size), -1) FROM ledger_checkpoint)
+           OR NEW.size > (SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf) THEN
+            RAISE EXCEPTION 'dualcarbon ledger: a checkpoint must be larger than the last and within the log';
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+"""
+    + "".join(
+        f"""
+DROP TRIGGER IF EXISTS {t}_append_only ON {t};
+CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t}
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+DROP TRIGGER IF EXISTS {t}_no_truncate ON {t};
+CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t}
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();"""
+        for t in _TABLES
+    )
+    + "".join(
+        f"""
+DROP TRIGGER IF EXISTS {t}_insert_order ON {t};
+CREATE TRIGGER {t}_insert_order BEFORE INSERT ON {t}
+    FOR EACH ROW EXECUTE FUNCTION ledger_check_insert();"""
+        for t in ("ledger_leaf", "ledger_node", "ledger_checkpoint")
+    )
+)
+
+
+class PostgresLogStore:
+    """A :class:`LogStore` in PostgreSQL (psycopg 3), for a province- or nation-sized log.
+
+    Same schema and guarantees as :class:`SqliteLogStore`: triggers refuse ``UPDATE``,
+    ``DELETE`` and ``TRUNCATE`` and out-of-order inserts; each batch is one transaction that takes
+    ``LOCK TABLE ledger_leaf IN EXCLUSIVE MODE`` so concurrent writers queue. Grant the web
+    role only ``SELECT, INSERT`` on the ``ledger_*`` tables (:meth:`grant_append_only`) so the
+    refusal does not rest on the triggers alone.
+
+    Parameters
+    ----------
+    conninfo : str
+        A libpq connection string or URL, e.g. ``"host=127.0.0.1 dbname=test user=postgres"``.
+    """
+
+    def __init__(self, conninfo: str) -> None:
+        import psycopg  # a core dependency, imported only when PostgreSQL is used
+
+        self._lock = threading.RLock()
+        self._con = psycopg.connect(conninfo, autocommit=False)
+        with self._con.transaction():
+            self._con.execute("SELECT pg_advisory_xact_lock(726372)")
+            self._con.execute(_PG_SCHEMA)
+        self._con.commit()
+
+    def grant_append_only(self, role: str) -> None:
+        """Let ``role`` read and append to the log tables, and nothing else."""
+        from psycopg import sql
+
+        with self._lock, self._con.transaction():
+            for t in _TABLES:
+                self._con.execute(
+                    sql.SQL("REVOKE ALL ON {} FROM {}").format(sql.Identifier(t), sql.Identifier(role))
+                )
+                self._con.execute(
+                    sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(
+                        sql.Identifier(t), sql.Identifier(role)
+                    )
+                )
+
+    def _read(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            rows = self._con.execute(query, params).fetchall()
+            self._con.commit()
+        return rows
+
+    def size(self) -> int:
+        return int(self._read("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf")[0][0])
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        rows = self._read(
+            "SELECT idx, entry FROM ledger_leaf WHERE idx >= %s AND idx < %s ORDER BY idx", (start, end)
+        )
+        if len(rows) != max(0, end - start):
+            raise StoreCorrupted(f"entries {start}..{end - 1} are not all present")
+        return [e.encode("utf-8") for _, e in rows]
+
+    def hashes(self, positions: Sequence[int]) -> dict[int, bytes]:
+        wanted = list(dict.fromkeys(positions))
+        if not wanted:
+            return {}
+        out = {
+            int(p): bytes(h)
+            for p, h in self._read("SELECT pos, hash FROM ledger_node WHERE pos = ANY(%s)", (wanted,))
+        }
+        if len(out) != len(wanted):
+            raise StoreCorrupted(f"node hashes missing at positions {sorted(set(wanted) - set(out))[:5]}")
+        return out
+
+    def hash_range(self, start: int, end: int) -> list[bytes]:
+        rows = self._read(
+            "SELECT hash FROM ledger_node WHERE pos >= %s AND pos < %s ORDER BY pos", (start, end)
+        )
+        if len(rows) != max(0, end - start):
+            raise StoreCorrupted(f"node hashes {start}..{end - 1} are not all present")
+        return [bytes(r[0]) for r in rows]
+
+    def checkpoint(self, size: int | None = None) -> StoredCheckpoint | None:
+        if size is None:
+            rows = self._read("SELECT size, root, note FROM ledger_checkpoint ORDER BY size DESC LIMIT 1")
+        else:
+            rows = self._read("SELECT size, root, note FROM ledger_checkpoint WHERE size = %s", (size,))
+        if not rows:
+            return None
+        s, root, note = rows[0]
+        lines = self._read("SELECT line FROM ledger_cosignature WHERE size = %s ORDER BY line", (s,))
+        return StoredCheckpoint(int(s), bytes(root), note, tuple(r[0] for r in lines))
+
+    def checkpoint_sizes(self) -> list[int]:
+        return [int(r[0]) for r in self._read("SELECT size FROM ledger_checkpoint ORDER BY size")]
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM ledger_meta WHERE key = %s", (key,))
+        return rows[0][0] if rows else None
+
+    def _write(self, fn: Any) -> None:
+        with self._lock:
+            try:
+                with self._con.transaction():
+                    self._con.execute("LOCK TABLE ledger_leaf IN EXCLUSIVE MODE")
+                    fn(self._con)
+            finally:
+                self._con.commit()
+
+    def append(
+        self,
+        start: int,
+        entries: Sequence[bytes],
+        hashes: Sequence[bytes],
+        checkpoint: StoredCheckpoint | None,
+    ) -> None:
+        end = start + len(entries)
+        if len(hashes) != node_count(end) - node_count(start):
+            raise LedgerError(
+                f"{len(entries)} entries need {node_count(end) - node_count(start)} node hashes"
+            )
+
+        def write(con: Any) -> None:
+            current = con.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf").fetchone()[0]
+            if current != start:
+                raise ConcurrentAppend(f"log has {current} entries, the batch was prepared for {start}")
+            with con.cursor() as cur:
+                with cur.copy("COPY ledger_leaf (idx, entry) FROM STDIN") as copy:
+                    for k, e in enumerate(entries):
+                        copy.write_row((start + k, e.decode("utf-8")))
+                first = node_count(start)
+                with cur.copy("COPY ledger_node (pos, hash) FROM STDIN") as copy:
+                    for k, h in enumerate(hashes):
+                        copy.write_row((first + k, h))
+            if checkpoint is not None:
+                _insert_checkpoint(con, checkpoint, "%s")
+
+        self._write(write)
+
+    def add_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        self._write(lambda con: _insert_checkpoint(con, checkpoint, "%s"))
+
+    def add_cosignature(self, size: int, line: str) -> None:
+        self._write(
+            lambda con: con.execute(
+                "INSERT INTO ledger_cosignature (size, line) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (size, line),
+            )
+        )
+
+    def set_meta(self, key: str, value: str) -> None:
+        def write(con: Any) -> None:
+            row = con.execute("SELECT value FROM ledger_meta WHERE key = %s", (key,)).fetchone()
+            if row is None:
+                con.execute("INSERT INTO ledger_meta (key, value) VALUES (%s, %s)", (key, value))
+            elif row[0] != value:
+                raise LedgerError(f"log {key} is already {row[0]!r}; it cannot become {value!r}")
+
+        self._write(write)
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> PostgresLogStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def iter_entries(store: LogStore, start: int, end: int, batch: int = 10_000) -> Iterator[tuple[int, bytes]]:
+    """Entries ``start`` to ``end`` (exclusive) as ``(index, bytes)``, read ``batch`` at a time."""
+    for lo in range(start, end, batch):
+        hi = min(end, lo + batch)
+        for k, e in enumerate(store.entries(lo, hi)):
+            yield lo + k, e
