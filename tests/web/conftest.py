@@ -12,7 +12,6 @@ def demo(db):
     """The demo province as the platform's own setup loads it, with one user per role."""
     from dualcarbon_web.organizations.demo import demo_province_load
     from dualcarbon_web.organizations.services import reference_data_load
-
     from dualcarbon_web.platform.models import User
     from dualcarbon_web.platform.setup import DEMO_PASSWORD, demo_users_load
 
@@ -46,3 +45,21 @@ def token_client(db):
         return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
     return _make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_through_append_only_triggers():
+    """Transactional tests end with ``flush``; let it purge the append-only tables (and only it)."""
+    from django.core.management.commands import flush
+
+    from dualcarbon_web.platform.db.append_only import purge_allowed
+
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        with purge_allowed(options.get("database", "default")):
+            return original(self, **options)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original

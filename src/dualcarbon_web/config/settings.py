@@ -7,6 +7,7 @@ environment (see :mod:`dualcarbon_web.config.env`). The embedded default is SQLi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -75,7 +76,7 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{DATA_HOME / 'dualcarbon.sqlite3'}"
-DATABASES = {"default": dj_database_url.config(default=_default_db, conn_max_age=60)}
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -1,1 +1,1 @@
-"""dualcarbon_web.factors — see docs/ for what this app does."""
+"""Emission-factor reference database in the platform: browse, search, provenance, append-only versions."""

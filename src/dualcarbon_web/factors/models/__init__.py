@@ -1,0 +1,3 @@
+from dualcarbon_web.factors.models.factors import FactorVersion
+
+__all__ = ("FactorVersion",)
