@@ -5,9 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from dualcarbon_web.platform import selectors, services
+from dualcarbon_web.platform.api.pagination import PageNumberPagination
 from dualcarbon_web.platform.api.schemas import (
     AuditOut,
     JobOut,
