@@ -19,8 +19,12 @@ class Park(models.Model):
 
     name = models.CharField(_("名称"), max_length=200, unique=True)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
-    level = models.CharField(_("级别"), max_length=16, choices=ParkLevelChoices.choices, default=ParkLevelChoices.OTHER)
-    region = models.ForeignKey("organizations.Region", on_delete=models.PROTECT, related_name="parks", verbose_name=_("行政区划"))
+    level = models.CharField(
+        _("级别"), max_length=16, choices=ParkLevelChoices.choices, default=ParkLevelChoices.OTHER
+    )
+    region = models.ForeignKey(
+        "organizations.Region", on_delete=models.PROTECT, related_name="parks", verbose_name=_("行政区划")
+    )
     description = models.TextField(_("简介"), blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -41,12 +45,27 @@ class Organization(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
-    region = models.ForeignKey("organizations.Region", on_delete=models.PROTECT, related_name="organizations", verbose_name=_("所在地"))
+    region = models.ForeignKey(
+        "organizations.Region",
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        verbose_name=_("所在地"),
+    )
     industry = models.ForeignKey(
-        "organizations.Industry", null=True, blank=True, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("行业")
+        "organizations.Industry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        verbose_name=_("行业"),
     )
     park = models.ForeignKey(
-        "organizations.Park", null=True, blank=True, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("所在园区")
+        "organizations.Park",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        verbose_name=_("所在园区"),
     )
     jurisdiction = models.ForeignKey(
         "organizations.Region",
@@ -76,19 +95,36 @@ class Facility(models.Model):
     """A facility (排放设施/生产场所) of an enterprise."""
 
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="facilities", verbose_name=_("所属企业")
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="facilities",
+        verbose_name=_("所属企业"),
     )
     name = models.CharField(_("名称"), max_length=200)
     code = models.CharField(_("设施编号"), max_length=64, blank=True)
-    industry = models.ForeignKey("organizations.Industry", on_delete=models.PROTECT, related_name="facilities", verbose_name=_("行业"))
-    region = models.ForeignKey("organizations.Region", on_delete=models.PROTECT, related_name="facilities", verbose_name=_("所在地"))
+    industry = models.ForeignKey(
+        "organizations.Industry", on_delete=models.PROTECT, related_name="facilities", verbose_name=_("行业")
+    )
+    region = models.ForeignKey(
+        "organizations.Region", on_delete=models.PROTECT, related_name="facilities", verbose_name=_("所在地")
+    )
     park = models.ForeignKey(
-        "organizations.Park", null=True, blank=True, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("所在园区")
+        "organizations.Park",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facilities",
+        verbose_name=_("所在园区"),
     )
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     capacity = models.CharField(_("规模/产能"), max_length=100, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=FacilityStatusChoices.choices, default=FacilityStatusChoices.OPERATING)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=FacilityStatusChoices.choices,
+        default=FacilityStatusChoices.OPERATING,
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -96,7 +132,9 @@ class Facility(models.Model):
         ordering = ("organization__name", "name")
         verbose_name = _("设施")
         verbose_name_plural = _("设施")
-        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="facility_unique_name_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="facility_unique_name_per_org")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization.name} · {self.name}"

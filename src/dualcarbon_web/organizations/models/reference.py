@@ -17,7 +17,9 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     name_en = models.CharField(_("英文名称"), max_length=128, blank=True)
     level = models.CharField(_("级别"), max_length=16, choices=RegionLevelChoices.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         ordering = ("code",)
@@ -39,7 +41,9 @@ class Industry(models.Model):
     name = models.CharField(_("名称"), max_length=128)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     level = models.CharField(_("级别"), max_length=16, choices=IndustryLevelChoices.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         ordering = ("code",)
