@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from dualcarbon_web.organizations import selectors, services
 from dualcarbon_web.organizations.api.schemas import (
@@ -76,12 +77,14 @@ def organization_import(
 ):
     data = file.read()
     if background:
-        return 202, organizations_import_enqueue(
+        job = organizations_import_enqueue(
             user=request.user, data=data, filename=file.name, kind=kind or None
         )
-    return 200, services.organizations_import(
+        return Status(202, job)
+    result = services.organizations_import(
         user=request.user, data=data, filename=file.name, kind=kind or None
-    ).as_dict()
+    )
+    return Status(200, result.as_dict())
 
 
 @router.get("/{int:organization_id}", response=OrganizationOut, summary="One organisation")
@@ -92,7 +95,7 @@ def organization_detail(request, organization_id: int):
 @router.post("/", response={201: OrganizationOut}, summary="Register an organisation")
 def organization_create(request, payload: OrganizationIn):
     org = services.organization_create(user=request.user, **payload.dict())
-    return 201, selectors.organization_get(user=request.user, organization_id=org.pk)
+    return Status(201, selectors.organization_get(user=request.user, organization_id=org.pk))
 
 
 @router.patch(
@@ -128,7 +131,7 @@ def facility_create(request, payload: FacilityIn):
     data = payload.dict()
     org = selectors.organization_get(user=request.user, organization_id=data.pop("organization_id"))
     facility = services.facility_create(user=request.user, organization=org, **data)
-    return 201, selectors.facility_get(user=request.user, facility_id=facility.pk)
+    return Status(201, selectors.facility_get(user=request.user, facility_id=facility.pk))
 
 
 @router.patch(
@@ -157,7 +160,7 @@ def park_detail(request, park_id: int):
 @router.post("/parks", response={201: ParkOut}, summary="Register an industrial park")
 def park_create(request, payload: ParkIn):
     park = services.park_create(user=request.user, **payload.dict())
-    return 201, selectors.park_get(user=request.user, park_id=park.pk)
+    return Status(201, selectors.park_get(user=request.user, park_id=park.pk))
 
 
 @router.patch("/parks/{int:park_id}", response=ParkOut, summary="Change some fields of a park")
