@@ -52,6 +52,9 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return sha256(NODE_PREFIX + left + right).digest()
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(value: Any) -> bytes:
     """The bytes a log entry is hashed as: JSON with sorted keys, no spaces, UTF-8.
 
@@ -69,7 +72,7 @@ def canonical_json(value: Any) -> bytes:
     '{"a":"吨","b":1}'
     """
     try:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        text = _ENCODER.encode(value)
     except TypeError as exc:
         raise ValueError(f"entry is not JSON: {exc}") from None
     return text.encode("utf-8")

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,13 +41,28 @@ from dualcarbon.ledger.errors import (
 )
 from dualcarbon.ledger.hashing import EMPTY_ROOT, canonical_json, leaf_hash, node_hash
 from dualcarbon.ledger.note import Signer, Verifier, parse_note, parse_verifier
-from dualcarbon.ledger.store import LogStore, StoredCheckpoint, iter_entries, node_count, node_position
-from dualcarbon.ledger.tree import consistency_ranges, inclusion_ranges, perfect_subtrees
+from dualcarbon.ledger.store import LogStore, StoredCheckpoint, iter_entries
+from dualcarbon.ledger.tree import consistency_ranges, perfect_subtrees
 
 __all__ = ["AppendResult", "Log", "LogEntry"]
 
 CACHE_MIN_LEVEL = 8
-"""Node hashes of subtrees of 2**8 leaves and more are kept in memory once read (n/128 of all)."""
+"""Node hashes of subtrees of 2**8 leaves and more are kept in memory once read (n/256 of all)."""
+
+
+class _Edge:
+    """The right edge of the tree of one size: its perfect subtrees and their right folds.
+
+    ``parts[level]`` is the hash of the perfect subtree of that level in the decomposition of the
+    size (one per set bit), and ``fold_le[level]`` the right fold of every part of that level and
+    below: the MTH of the range from that part's first leaf to the end of the tree.
+    """
+
+    __slots__ = ("fold_le", "parts")
+
+    def __init__(self, parts: dict[int, bytes], fold_le: dict[int, bytes]) -> None:
+        self.parts = parts
+        self.fold_le = fold_le
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,8 @@ class Log:
         self.origin = origin
         self.signer = signer
         self._cache: dict[int, bytes] = {}
+        self._edges: OrderedDict[int, _Edge] = OrderedDict()
+        self._known_sizes: set[int] = set()  # checkpoint sizes seen (checkpoints are never removed)
         self._latest: StoredCheckpoint | None = None
         self._verifier: Verifier | None = None
         vkey = store.get_meta("log_key")
@@ -155,6 +173,14 @@ class Log:
     def checkpoint_note(self, size: int) -> str:
         """The signed checkpoint of ``size``, with its cosignatures."""
         return _with_cosignatures(self._checkpoint(size))
+
+    def _checkpoint_size(self, size: int | None) -> int:
+        """``size`` if a signed checkpoint has it (the latest checkpoint's size for None)."""
+        if size is not None and size in self._known_sizes and not isinstance(size, bool):
+            return size
+        found = self._checkpoint(size).size
+        self._known_sizes.add(found)
+        return found
 
     def _checkpoint(self, size: int | None) -> StoredCheckpoint:
         if size is None:
@@ -236,7 +262,7 @@ class Log:
             If an entry is not JSON (nothing is written then).
         """
         data = [_canonical(e) for e in entries]
-        return self.append_canonical(data, checkpoint=checkpoint)
+        return self._append(data, checkpoint)
 
     def append_canonical(self, data: Sequence[bytes], *, checkpoint: bool = True) -> AppendResult:
         """Append entries that are already canonical JSON bytes (checked, not re-encoded)."""
@@ -248,21 +274,25 @@ class Log:
                 if isinstance(exc, MalformedInput):
                     raise
                 raise MalformedInput(f"entry is not JSON: {exc}", row=k) from None
+        return self._append(data, checkpoint)
+
+    def _append(self, data: Sequence[bytes], checkpoint: bool) -> AppendResult:
         signer = self._require_signer() if checkpoint else None
         for _ in range(5):
             start = self.store.size()
             stack = self._frontier(start)
-            hashes: list[bytes] = []
+            chains: list[bytes] = []
             for d in data:
                 h = leaf_hash(d)
-                hashes.append(h)
+                chain = [h]
                 level = 0
                 while stack and stack[-1][0] == level:
                     _, left = stack.pop()
                     h = node_hash(left, h)
-                    hashes.append(h)
+                    chain.append(h)
                     level += 1
                 stack.append((level, h))
+                chains.append(b"".join(chain))
             size = start + len(data)
             stored = None
             if signer is not None:
@@ -272,7 +302,7 @@ class Log:
                     note = sign_checkpoint(Checkpoint(self.origin, size, root), signer)
                     stored = StoredCheckpoint(size, root, note)
             try:
-                self.store.append(start, data, hashes, stored)
+                self.store.append(start, data, chains, stored)
             except ConcurrentAppend:
                 continue
             return AppendResult(start, len(data), size, _with_cosignatures(stored) if stored else None)
@@ -281,32 +311,42 @@ class Log:
     def _frontier(self, size: int) -> list[tuple[int, bytes]]:
         """(level, hash) of the perfect subtrees that make up the tree of ``size``, left to right."""
         parts = perfect_subtrees(0, size)
-        got = self._hashes([node_position(level, index) for level, index in parts])
-        return [(level, got[node_position(level, index)]) for level, index in parts]
+        return list(zip((level for level, _ in parts), self._node_hashes(parts), strict=True))
 
     # -- reading --------------------------------------------------------------------------------
-    def _hashes(self, positions: Sequence[int]) -> dict[int, bytes]:
+    def _node_hashes(self, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
+        """Hashes of perfect subtrees ``(level, index)``, from the cache or one store read.
+
+        Subtree ``(level, index)`` is stored in the chain of leaf ``(index + 1) * 2**level - 1`` at
+        offset ``32 * level`` (see :func:`dualcarbon.ledger.store.node_location`).
+        """
         cache = self._cache
-        out = {p: cache[p] for p in positions if p in cache}
-        missing = [p for p in positions if p not in out]
+        out: list[bytes] = []
+        missing: list[int] = []
+        for level, index in nodes:
+            h = cache.get((index << 6) | level)
+            out.append(h if h is not None else b"")
+            if h is None:
+                missing.append(((index + 1) << level) - 1)
         if missing:
-            got = self.store.hashes(missing)
-            out.update(got)
+            chains = self.store.chains(missing)
+            for k, (level, index) in enumerate(nodes):
+                if not out[k]:
+                    h = chains[((index + 1) << level) - 1][32 * level : 32 * level + 32]
+                    if len(h) != 32:
+                        raise StoreCorrupted(f"hash chain of entry {((index + 1) << level) - 1} is too short")
+                    out[k] = h
+                    if level >= CACHE_MIN_LEVEL:
+                        cache[(index << 6) | level] = h
         return out
 
     def _range_hashes(self, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
         parts = [perfect_subtrees(a, b) for a, b in ranges]
-        keys = [(lv, i, node_position(lv, i)) for p in parts for lv, i in p]
-        cache = self._cache
-        missing = [pos for _, _, pos in keys if pos not in cache]
-        got = self.store.hashes(missing) if missing else {}
-        for lv, _, pos in keys:
-            if lv >= CACHE_MIN_LEVEL and pos in got:
-                cache[pos] = got[pos]
-        out = []
-        for p in parts:
-            hs = [cache.get(pos) or got[pos] for pos in (node_position(lv, i) for lv, i in p)]
-            out.append(_fold(hs))
+        flat = self._node_hashes([p for ps in parts for p in ps])
+        out, k = [], 0
+        for ps in parts:
+            out.append(_fold(flat[k : k + len(ps)]))
+            k += len(ps)
         return out
 
     def root_at(self, size: int) -> bytes:
@@ -328,8 +368,7 @@ class Log:
     def stored_leaf_hash(self, index: int) -> bytes:
         """The leaf hash stored for entry ``index`` (as hashed when it was appended)."""
         self.entry(index)
-        pos = node_position(0, index)
-        return self.store.hashes([pos])[pos]
+        return self.store.chains([index])[index][:32]
 
     def inclusion_proof(self, index: int, tree_size: int | None = None) -> list[bytes]:
         """Audit path of entry ``index`` in the tree of a signed checkpoint (the latest by default).
@@ -341,22 +380,87 @@ class Log:
         EntryNotFound
             If ``index`` is not below that size.
         """
-        size = self._checkpoint(tree_size).size
+        size = self._checkpoint_size(tree_size)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < size:
             raise EntryNotFound(f"entry {index!r} is not in the checkpoint of size {size}")
-        return self._range_hashes(inclusion_ranges(index, size))
+        return self._inclusion(index, size)
+
+    def _edge(self, size: int) -> _Edge:
+        edge = self._edges.get(size)
+        if edge is not None:
+            self._edges.move_to_end(size)
+            return edge
+        frontier = self._frontier(size)
+        parts = dict(frontier)
+        fold_le: dict[int, bytes] = {}
+        acc: bytes | None = None
+        for level, h in reversed(frontier):
+            acc = h if acc is None else node_hash(h, acc)
+            fold_le[level] = acc
+        edge = self._edges[size] = _Edge(parts, fold_le)
+        if len(self._edges) > 16:
+            self._edges.popitem(last=False)
+        return edge
+
+    def _inclusion(self, i: int, n: int) -> list[bytes]:
+        """PATH(i, D[n]) from stored nodes: the siblings of ``i`` inside the perfect subtree of the
+        right edge that holds it, then the fold of the edge to its right, then the edge to its left.
+        This is the RFC 9162 recursion unrolled (see :func:`~dualcarbon.ledger.tree.inclusion_ranges`).
+        """
+        edge = self._edge(n)
+        level_top = (i ^ n).bit_length() - 1  # level of the edge subtree that holds leaf i
+        cache = self._cache
+        out: list[bytes] = []
+        missing: list[tuple[int, int]] = []
+        for level in range(level_top):
+            sibling = (i >> level) ^ 1
+            h = cache.get((sibling << 6) | level) if level >= CACHE_MIN_LEVEL else None
+            if h is None:
+                missing.append((level, ((sibling + 1) << level) - 1))
+                out.append(b"")
+            else:
+                out.append(h)
+        if missing:
+            chains = self.store.chains([leaf for _, leaf in missing])
+            for level, leaf in missing:
+                h = out[level] = chains[leaf][32 * level : 32 * level + 32]
+                if len(h) != 32:
+                    raise StoreCorrupted(f"hash chain of entry {leaf} is too short")
+                if level >= CACHE_MIN_LEVEL:
+                    cache[(((leaf + 1) >> level) - 1) << 6 | level] = h
+        low = n & ((1 << level_top) - 1)
+        if low:
+            out.append(edge.fold_le[low.bit_length() - 1])
+        high, level = n >> (level_top + 1), level_top + 1
+        while high:
+            if high & 1:
+                out.append(edge.parts[level])
+            high >>= 1
+            level += 1
+        return out
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
         """Proof that checkpoint ``old_size`` is a prefix of checkpoint ``new_size`` (latest by default).
 
         Both sizes must be sizes of signed checkpoints (``old_size`` may also be 0).
         """
-        new = self._checkpoint(new_size).size
+        new = self._checkpoint_size(new_size)
         if old_size != 0:
-            self._checkpoint(old_size)
+            self._checkpoint_size(old_size)
         if not 0 <= old_size <= new:
             raise UnknownTreeSize(f"cannot prove size {old_size} against size {new}")
-        return self._range_hashes(consistency_ranges(old_size, new))
+        ranges = consistency_ranges(old_size, new)
+        edge = self._edge(new)
+        out: list[bytes | None] = []
+        perfect: list[tuple[int, int]] = []
+        for a, b in ranges:
+            if b == new and a == new & ~((2 << ((new - a).bit_length() - 1)) - 1):
+                out.append(edge.fold_le[(new - a).bit_length() - 1])
+            else:
+                out.append(None)
+                perfect.append((a, b))
+        hashes = iter(self._range_hashes(perfect))
+        return [h if h is not None else next(hashes) for h in out]
 
     def check_integrity(self, *, batch: int = 50_000) -> int:
         """Recompute every node hash from the entries and every checkpoint root; return the size.
@@ -369,29 +473,27 @@ class Log:
         size = self.store.size()
         cps = {s: self.store.checkpoint(s) for s in self.store.checkpoint_sizes()}
         stack: list[tuple[int, bytes]] = []
-        pos = 0
         for lo in range(0, size, batch):
             hi = min(size, lo + batch)
             entries = self.store.entries(lo, hi)
-            stored = self.store.hash_range(node_count(lo), node_count(hi))
-            k = 0
-            for i, d in enumerate(entries, start=lo):
+            chains = self.store.chain_range(lo, hi)
+            for i, (d, stored) in enumerate(zip(entries, chains, strict=True), start=lo):
                 if canonical_json(json.loads(d)) != d:
                     raise StoreCorrupted(f"entry {i} is not canonical JSON")
                 h = leaf_hash(d)
-                if stored[k] != h:
-                    raise StoreCorrupted(f"entry {i} does not match its stored leaf hash (position {pos})")
-                k += 1
-                pos += 1
+                if stored[:32] != h:
+                    raise StoreCorrupted(f"entry {i} does not match its stored leaf hash")
                 level = 0
                 while stack and stack[-1][0] == level:
                     _, left = stack.pop()
                     h = node_hash(left, h)
-                    if stored[k] != h:
-                        raise StoreCorrupted(f"stored node hash at position {pos} is wrong")
-                    k += 1
-                    pos += 1
                     level += 1
+                    if stored[32 * level : 32 * level + 32] != h:
+                        raise StoreCorrupted(
+                            f"stored hash of the subtree of 2**{level} leaves ending at entry {i} is wrong"
+                        )
+                if len(stored) != 32 * (level + 1):
+                    raise StoreCorrupted(f"hash chain of entry {i} has the wrong length")
                 stack.append((level, h))
                 cp = cps.get(i + 1)
                 if cp is not None:

@@ -13,11 +13,12 @@ rows and guarantees three things:
    for and raises :class:`~dualcarbon.ledger.errors.ConcurrentAppend` if another writer got there
    first.
 
-Node hashes are addressed by their *post-order position* (:func:`node_position`): the hash of the
-perfect subtree ``(level, index)`` over leaves ``index * 2**level`` to ``(index + 1) * 2**level``
-sits at ``2 * (index + 1) * 2**level - popcount(index + 1) - 1 - ctz(index + 1)``. Appending
-leaves adds node hashes at consecutive positions (the leaf, then the subtrees it completes), so
-the node table is written strictly in key order, and any proof is O(log n) point reads.
+Every entry's row also holds its **hash chain**: the entry's leaf hash followed by the hash of
+every perfect subtree that the entry completes. The perfect subtree ``(level, index)`` over leaves
+``index * 2**level`` to ``(index + 1) * 2**level`` is completed by leaf
+``(index + 1) * 2**level - 1``, at byte offset ``32 * level`` of that leaf's chain
+(:func:`node_location`). So every node hash of the tree is stored exactly once, a batch is one row
+per entry, and any proof is O(log n) point reads by primary key.
 
 The stdlib-``sqlite3`` store (:class:`SqliteLogStore`) is the embedded default; a psycopg
 PostgreSQL store (:class:`PostgresLogStore`) uses the same schema and the same guarantees.
@@ -39,20 +40,21 @@ __all__ = [
     "PostgresLogStore",
     "SqliteLogStore",
     "StoredCheckpoint",
-    "node_count",
-    "node_position",
+    "chain_length",
+    "iter_entries",
+    "node_location",
 ]
 
 
-def node_position(level: int, index: int) -> int:
-    """Post-order position of the perfect subtree ``(level, index)`` among all node hashes."""
-    m = index + 1
-    return ((m << level) << 1) - m.bit_count() - 1 - ((m & -m).bit_length() - 1)
+def node_location(level: int, index: int) -> tuple[int, int]:
+    """Where the hash of perfect subtree ``(level, index)`` is stored: (leaf index, byte offset in its chain)."""
+    return ((index + 1) << level) - 1, 32 * level
 
 
-def node_count(size: int) -> int:
-    """How many node hashes (leaves included) a tree of ``size`` leaves stores: ``2n - popcount(n)``."""
-    return 2 * size - size.bit_count()
+def chain_length(leaf: int) -> int:
+    """Bytes in the hash chain of ``leaf``: its own hash and one per subtree it completes."""
+    m = leaf + 1
+    return 32 * (m & -m).bit_length()
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,11 @@ class LogStore(Protocol):
         self,
         start: int,
         entries: Sequence[bytes],
-        hashes: Sequence[bytes],
+        chains: Sequence[bytes],
         checkpoint: StoredCheckpoint | None,
     ) -> None:
-        """Atomically add ``entries`` at indices ``start, start+1, ...``, their node hashes at
-        positions ``node_count(start), ...`` (in order), and ``checkpoint`` if given.
+        """Atomically add ``entries`` at indices ``start, start+1, ...`` with their hash chains,
+        and ``checkpoint`` if given.
 
         Raises :class:`ConcurrentAppend` (and writes nothing) unless ``size() == start``.
         """
@@ -91,12 +93,12 @@ class LogStore(Protocol):
         """Canonical entry bytes for indices ``start`` to ``end`` (exclusive)."""
         ...
 
-    def hashes(self, positions: Sequence[int]) -> dict[int, bytes]:
-        """Node hashes at the given positions (all must exist)."""
+    def chains(self, leaves: Sequence[int]) -> dict[int, bytes]:
+        """Hash chains of the given leaf indices (all must exist)."""
         ...
 
-    def hash_range(self, start: int, end: int) -> list[bytes]:
-        """Node hashes at positions ``start`` to ``end`` (exclusive), in order."""
+    def chain_range(self, start: int, end: int) -> list[bytes]:
+        """Hash chains of leaves ``start`` to ``end`` (exclusive), in order."""
         ...
 
     def add_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
@@ -128,12 +130,11 @@ class LogStore(Protocol):
         ...
 
 
-_TABLES = ("ledger_meta", "ledger_leaf", "ledger_node", "ledger_checkpoint", "ledger_cosignature")
+_TABLES = ("ledger_meta", "ledger_leaf", "ledger_checkpoint", "ledger_cosignature")
 
 _SQLITE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ledger_leaf (idx INTEGER PRIMARY KEY, entry TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ledger_node (pos INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_leaf (idx INTEGER PRIMARY KEY, chain BLOB NOT NULL, entry TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ledger_checkpoint (
     size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL
 );
@@ -144,9 +145,6 @@ CREATE TABLE IF NOT EXISTS ledger_cosignature (
 CREATE TRIGGER IF NOT EXISTS ledger_leaf_append_only BEFORE INSERT ON ledger_leaf
 WHEN NEW.idx IS NOT (SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf)
 BEGIN SELECT RAISE(ABORT, 'dualcarbon ledger: entries are appended at the next index only'); END;
-CREATE TRIGGER IF NOT EXISTS ledger_node_append_only BEFORE INSERT ON ledger_node
-WHEN NEW.pos IS NOT (SELECT COALESCE(MAX(pos) + 1, 0) FROM ledger_node)
-BEGIN SELECT RAISE(ABORT, 'dualcarbon ledger: node hashes are appended at the next position only'); END;
 CREATE TRIGGER IF NOT EXISTS ledger_checkpoint_grows BEFORE INSERT ON ledger_checkpoint
 WHEN NEW.size <= (SELECT COALESCE(MAX(size), -1) FROM ledger_checkpoint)
   OR NEW.size > (SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf)
@@ -163,6 +161,9 @@ BEGIN SELECT RAISE(ABORT, 'dualcarbon ledger: {t} is append-only; {verb} refused
 )
 
 
+_IN_SQL: dict[int, str] = {}
+
+
 class SqliteLogStore:
     """A :class:`LogStore` in one SQLite file (stdlib ``sqlite3``).
 
@@ -176,15 +177,18 @@ class SqliteLogStore:
         The database file (created if missing), or ``":memory:"``.
     cache_size_kib : int
         SQLite page cache, in KiB.
+    mmap_size : int
+        Bytes of the file SQLite reads through a memory map (fewer system calls for proofs).
     """
 
-    def __init__(self, path: str | Path, *, cache_size_kib: int = 65536) -> None:
+    def __init__(self, path: str | Path, *, cache_size_kib: int = 65536, mmap_size: int = 1 << 31) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
         self._con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._con.execute("PRAGMA journal_mode=WAL")
         self._con.execute("PRAGMA synchronous=FULL")
         self._con.execute(f"PRAGMA cache_size=-{int(cache_size_kib)}")
+        self._con.execute(f"PRAGMA mmap_size={int(mmap_size)}")
         self._con.execute("PRAGMA foreign_keys=ON")
         with self._lock:
             self._con.executescript("BEGIN IMMEDIATE;" + _SQLITE_SCHEMA + "COMMIT;")
@@ -203,30 +207,38 @@ class SqliteLogStore:
             raise StoreCorrupted(f"entries {start}..{end - 1} are not all present in {self.path}")
         return [e.encode("utf-8") for _, e in rows]
 
-    def hashes(self, positions: Sequence[int]) -> dict[int, bytes]:
-        wanted = list(dict.fromkeys(positions))
-        if not wanted:
-            return {}
-        out: dict[int, bytes] = {}
-        with self._lock:
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                out.update(
-                    self._con.execute(f"SELECT pos, hash FROM ledger_node WHERE pos IN ({marks})", chunk)
+    def chains(self, leaves: Sequence[int]) -> dict[int, bytes]:
+        if len(leaves) <= 64:
+            sql = _IN_SQL.get(len(leaves))
+            if sql is None:
+                marks = ",".join("?" * len(leaves))
+                sql = _IN_SQL.setdefault(
+                    len(leaves), f"SELECT idx, chain FROM ledger_leaf WHERE idx IN ({marks})"
                 )
-        if len(out) != len(wanted):
-            missing = sorted(set(wanted) - set(out))[:5]
-            raise StoreCorrupted(f"node hashes missing at positions {missing} in {self.path}")
+            with self._lock:
+                out = dict(self._con.execute(sql, leaves).fetchall())
+        else:
+            wanted = list(dict.fromkeys(leaves))
+            out = {}
+            with self._lock:
+                for i in range(0, len(wanted), 500):
+                    chunk = wanted[i : i + 500]
+                    marks = ",".join("?" * len(chunk))
+                    out.update(
+                        self._con.execute(f"SELECT idx, chain FROM ledger_leaf WHERE idx IN ({marks})", chunk)
+                    )
+        if len(out) != len(set(leaves)):
+            missing = sorted(set(leaves) - set(out))[:5]
+            raise StoreCorrupted(f"entries {missing} are missing in {self.path}")
         return out
 
-    def hash_range(self, start: int, end: int) -> list[bytes]:
+    def chain_range(self, start: int, end: int) -> list[bytes]:
         with self._lock:
             rows = self._con.execute(
-                "SELECT hash FROM ledger_node WHERE pos >= ? AND pos < ? ORDER BY pos", (start, end)
+                "SELECT chain FROM ledger_leaf WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end)
             ).fetchall()
         if len(rows) != max(0, end - start):
-            raise StoreCorrupted(f"node hashes {start}..{end - 1} are not all present in {self.path}")
+            raise StoreCorrupted(f"entries {start}..{end - 1} are not all present in {self.path}")
         return [r[0] for r in rows]
 
     def checkpoint(self, size: int | None = None) -> StoredCheckpoint | None:
@@ -270,27 +282,23 @@ class SqliteLogStore:
         self,
         start: int,
         entries: Sequence[bytes],
-        hashes: Sequence[bytes],
+        chains: Sequence[bytes],
         checkpoint: StoredCheckpoint | None,
     ) -> None:
-        end = start + len(entries)
-        if len(hashes) != node_count(end) - node_count(start):
-            raise LedgerError(
-                f"{len(entries)} entries need {node_count(end) - node_count(start)} node hashes, got {len(hashes)}"
-            )
+        _check_chains(start, entries, chains)
 
         def write(con: sqlite3.Connection) -> None:
             current = con.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf").fetchone()[0]
             if current != start:
                 raise ConcurrentAppend(f"log has {current} entries, the batch was prepared for {start}")
             con.executemany(
-                "INSERT INTO ledger_leaf (idx, entry) VALUES (?, ?)",
-                ((start + k, e.decode("utf-8")) for k, e in enumerate(entries)),
-            )
-            first = node_count(start)
-            con.executemany(
-                "INSERT INTO ledger_node (pos, hash) VALUES (?, ?)",
-                ((first + k, h) for k, h in enumerate(hashes)),
+                "INSERT INTO ledger_leaf (idx, chain, entry) VALUES (?, ?, ?)",
+                zip(
+                    range(start, start + len(entries)),
+                    chains,
+                    (e.decode("utf-8") for e in entries),
+                    strict=True,
+                ),
             )
             if checkpoint is not None:
                 _insert_checkpoint(con, checkpoint)
@@ -328,6 +336,16 @@ class SqliteLogStore:
         self.close()
 
 
+def _check_chains(start: int, entries: Sequence[bytes], chains: Sequence[bytes]) -> None:
+    if len(chains) != len(entries):
+        raise LedgerError(f"{len(entries)} entries need {len(entries)} hash chains, got {len(chains)}")
+    for k, chain in enumerate(chains):
+        if len(chain) != chain_length(start + k):
+            raise LedgerError(
+                f"hash chain of entry {start + k} has {len(chain)} bytes, not {chain_length(start + k)}"
+            )
+
+
 def _insert_checkpoint(con: Any, cp: StoredCheckpoint, mark: str = "?") -> None:
     con.execute(
         f"INSERT INTO ledger_checkpoint (size, root, note) VALUES ({mark}, {mark}, {mark})",
@@ -340,8 +358,7 @@ def _insert_checkpoint(con: Any, cp: StoredCheckpoint, mark: str = "?") -> None:
 _PG_SCHEMA = (
     """
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ledger_leaf (idx BIGINT PRIMARY KEY, entry TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ledger_node (pos BIGINT PRIMARY KEY, hash BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_leaf (idx BIGINT PRIMARY KEY, chain BYTEA NOT NULL, entry TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ledger_checkpoint (size BIGINT PRIMARY KEY, root BYTEA NOT NULL, note TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ledger_cosignature (
     size BIGINT NOT NULL REFERENCES ledger_checkpoint(size), line TEXT NOT NULL, PRIMARY KEY (size, line)
@@ -355,10 +372,6 @@ BEGIN
     IF TG_TABLE_NAME = 'ledger_leaf' THEN
         IF NEW.idx IS DISTINCT FROM (SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf) THEN
             RAISE EXCEPTION 'dualcarbon ledger: entries are appended at the next index only';
-        END IF;
-    ELSIF TG_TABLE_NAME = 'ledger_node' THEN
-        IF NEW.pos IS DISTINCT FROM (SELECT COALESCE(MAX(pos) + 1, 0) FROM ledger_node) THEN
-            RAISE EXCEPTION 'dualcarbon ledger: node hashes are appended at the next position only';
         END IF;
     ELSIF TG_TABLE_NAME = 'ledger_checkpoint' THEN
         IF NEW.size <= (SELECT COALESCE(MAX(size), -1) FROM ledger_checkpoint)
@@ -384,7 +397,7 @@ CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t}
 DROP TRIGGER IF EXISTS {t}_insert_order ON {t};
 CREATE TRIGGER {t}_insert_order BEFORE INSERT ON {t}
     FOR EACH ROW EXECUTE FUNCTION ledger_check_insert();"""
-        for t in ("ledger_leaf", "ledger_node", "ledger_checkpoint")
+        for t in ("ledger_leaf", "ledger_checkpoint")
     )
 )
 
@@ -446,24 +459,24 @@ class PostgresLogStore:
             raise StoreCorrupted(f"entries {start}..{end - 1} are not all present")
         return [e.encode("utf-8") for _, e in rows]
 
-    def hashes(self, positions: Sequence[int]) -> dict[int, bytes]:
-        wanted = list(dict.fromkeys(positions))
+    def chains(self, leaves: Sequence[int]) -> dict[int, bytes]:
+        wanted = list(dict.fromkeys(leaves))
         if not wanted:
             return {}
         out = {
-            int(p): bytes(h)
-            for p, h in self._read("SELECT pos, hash FROM ledger_node WHERE pos = ANY(%s)", (wanted,))
+            int(i): bytes(c)
+            for i, c in self._read("SELECT idx, chain FROM ledger_leaf WHERE idx = ANY(%s)", (wanted,))
         }
         if len(out) != len(wanted):
-            raise StoreCorrupted(f"node hashes missing at positions {sorted(set(wanted) - set(out))[:5]}")
+            raise StoreCorrupted(f"entries {sorted(set(wanted) - set(out))[:5]} are missing")
         return out
 
-    def hash_range(self, start: int, end: int) -> list[bytes]:
+    def chain_range(self, start: int, end: int) -> list[bytes]:
         rows = self._read(
-            "SELECT hash FROM ledger_node WHERE pos >= %s AND pos < %s ORDER BY pos", (start, end)
+            "SELECT chain FROM ledger_leaf WHERE idx >= %s AND idx < %s ORDER BY idx", (start, end)
         )
         if len(rows) != max(0, end - start):
-            raise StoreCorrupted(f"node hashes {start}..{end - 1} are not all present")
+            raise StoreCorrupted(f"entries {start}..{end - 1} are not all present")
         return [bytes(r[0]) for r in rows]
 
     def checkpoint(self, size: int | None = None) -> StoredCheckpoint | None:
@@ -497,27 +510,18 @@ class PostgresLogStore:
         self,
         start: int,
         entries: Sequence[bytes],
-        hashes: Sequence[bytes],
+        chains: Sequence[bytes],
         checkpoint: StoredCheckpoint | None,
     ) -> None:
-        end = start + len(entries)
-        if len(hashes) != node_count(end) - node_count(start):
-            raise LedgerError(
-                f"{len(entries)} entries need {node_count(end) - node_count(start)} node hashes"
-            )
+        _check_chains(start, entries, chains)
 
         def write(con: Any) -> None:
             current = con.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaf").fetchone()[0]
             if current != start:
                 raise ConcurrentAppend(f"log has {current} entries, the batch was prepared for {start}")
-            with con.cursor() as cur:
-                with cur.copy("COPY ledger_leaf (idx, entry) FROM STDIN") as copy:
-                    for k, e in enumerate(entries):
-                        copy.write_row((start + k, e.decode("utf-8")))
-                first = node_count(start)
-                with cur.copy("COPY ledger_node (pos, hash) FROM STDIN") as copy:
-                    for k, h in enumerate(hashes):
-                        copy.write_row((first + k, h))
+            with con.cursor() as cur, cur.copy("COPY ledger_leaf (idx, chain, entry) FROM STDIN") as copy:
+                for k, (chain, e) in enumerate(zip(chains, entries, strict=True)):
+                    copy.write_row((start + k, chain, e.decode("utf-8")))
             if checkpoint is not None:
                 _insert_checkpoint(con, checkpoint, "%s")
 

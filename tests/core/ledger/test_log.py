@@ -31,24 +31,31 @@ from dualcarbon.ledger import (
     root_hash,
     verify_inclusion,
 )
-from dualcarbon.ledger.store import LogStore, node_count, node_position
+from dualcarbon.ledger.store import LogStore, chain_length, node_location
 
 
-def test_node_position_is_creation_order() -> None:
-    """Appending leaf after leaf creates the leaf, then every subtree it completes: positions 0, 1, 2, ..."""
-    order = []
-    stack: list[int] = []  # levels of the perfect subtrees on the right edge
+def test_every_subtree_hash_is_stored_once_in_the_chain_of_the_leaf_that_completes_it() -> None:
+    entries = [str(i).encode() for i in range(300)]
+    completed: dict[int, list[tuple[int, int]]] = {}
+    for level in range(9):
+        for index in range(300 >> level):
+            leaf, offset = node_location(level, index)
+            assert offset == 32 * level
+            completed.setdefault(leaf, []).append((level, index))
     for leaf in range(300):
-        order.append((0, leaf))
-        level = 0
-        while stack and stack[-1] == level:
-            stack.pop()
-            level += 1
-            order.append((level, ((leaf + 1) >> level) - 1))
-        stack.append(level)
-        assert node_count(leaf + 1) == len(order)
-    for pos, (level, index) in enumerate(order):
-        assert node_position(level, index) == pos
+        levels = sorted(level for level, _ in completed[leaf])
+        assert levels == list(range(len(levels)))  # the leaf, then each level it completes
+        assert chain_length(leaf) == 32 * len(levels)
+    signer = generate_signer("t.example/log")
+    log = Log.create(SqliteLogStore(":memory:"), origin="t.example/log", signer=signer)
+    log.append_canonical(entries)
+    for leaf in (0, 1, 3, 7, 255, 299):
+        chain = log.store.chains([leaf])[leaf]
+        for level, index in completed[leaf]:
+            width = 1 << level
+            assert chain[32 * level : 32 * level + 32] == root_hash(
+                entries[index * width : (index + 1) * width]
+            )
 
 
 def test_sqlite_store_satisfies_the_protocol(tmp_path) -> None:
@@ -133,15 +140,15 @@ def test_signing_with_another_key_is_refused(tmp_path, signer) -> None:
     [
         "UPDATE ledger_leaf SET entry = '{\"forged\":1}' WHERE idx = 1",
         "DELETE FROM ledger_leaf WHERE idx = 2",
-        "UPDATE ledger_node SET hash = zeroblob(32) WHERE pos = 0",
-        "DELETE FROM ledger_node",
+        "UPDATE ledger_leaf SET chain = zeroblob(32) WHERE idx = 0",
+        "DELETE FROM ledger_leaf",
         "UPDATE ledger_checkpoint SET size = 99",
         "DELETE FROM ledger_checkpoint",
         "UPDATE ledger_meta SET value = 'x' WHERE key = 'origin'",
         "DELETE FROM ledger_meta",
-        "INSERT OR REPLACE INTO ledger_leaf (idx, entry) VALUES (1, '{\"forged\":1}')",
-        "INSERT OR REPLACE INTO ledger_node (pos, hash) VALUES (0, zeroblob(32))",
-        "INSERT INTO ledger_leaf (idx, entry) VALUES (10, '{}')",
+        "INSERT OR REPLACE INTO ledger_leaf (idx, chain, entry) VALUES (1, zeroblob(64), '{\"forged\":1}')",
+        "INSERT OR REPLACE INTO ledger_leaf (idx, chain, entry) VALUES (0, zeroblob(32), '{}')",
+        "INSERT INTO ledger_leaf (idx, chain, entry) VALUES (10, zeroblob(32), '{}')",
         "INSERT INTO ledger_checkpoint (size, root, note) VALUES (2, zeroblob(32), 'x')",
         "INSERT OR REPLACE INTO ledger_meta (key, value) VALUES ('origin', 'evil')",
     ],
@@ -276,11 +283,11 @@ def test_postgres_store_gives_the_same_proofs(pg_conninfo, signer) -> None:
     "sql",
     [
         "UPDATE ledger_leaf SET entry = '{}'",
-        "DELETE FROM ledger_node",
+        "DELETE FROM ledger_leaf WHERE idx = 2",
         "TRUNCATE ledger_leaf CASCADE",
         "UPDATE ledger_checkpoint SET note = 'x'",
         "INSERT INTO ledger_leaf (idx, entry) VALUES (0, '{}') ON CONFLICT (idx) DO UPDATE SET entry = 'x'",
-        "INSERT INTO ledger_node (pos, hash) VALUES (100, 'x')",
+        "INSERT INTO ledger_leaf (idx, chain, entry) VALUES (100, 'x', '{}')",
     ],
 )
 def test_postgres_refuses_every_change_but_an_append(pg_conninfo, signer, sql) -> None:
