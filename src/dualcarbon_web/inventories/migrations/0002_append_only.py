@@ -1,0 +1,13 @@
+from django.db import migrations
+
+from dualcarbon_web.platform.db.append_only import append_only_operation
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inventories", "0001_initial"), ("platform", "0002_purge_flag")]
+
+    operations = [
+        append_only_operation("inventories_calculationrun"),
+        append_only_operation("inventories_calculationline"),
+        append_only_operation("inventories_calculationcheck"),
+    ]

@@ -1,0 +1,245 @@
+"""Reports of a calculation run: the summary the pages and the API show, and the XLSX workbook.
+
+Numbers stay unrounded in the workbook (number formats show two decimals); the printable page rounds
+half-up with :func:`dualcarbon.accounting.round_for_report`, the one place the core rounds.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from dualcarbon.accounting import CATEGORIES
+from dualcarbon_web.inventories.models import CalculationLine, CalculationRun
+
+__all__ = ("line_trace", "run_report_filename", "run_report_xlsx", "run_summary")
+
+CATEGORY_NAMES = {
+    "combustion": "化石燃料燃烧",
+    "process": "工业生产过程",
+    "purchased_electricity": "净购入电力",
+    "exported_electricity": "输出电力",
+    "purchased_heat": "净购入热力",
+    "exported_heat": "输出热力",
+    "recovered_co2": "CO2 回收利用",
+    "direct_gas": "直接排放气体",
+}
+
+
+def _add(into: dict[str, float], items: dict[str, float]) -> None:
+    for k, v in items.items():
+        into[k] = into.get(k, 0.0) + (v or 0.0)
+
+
+def run_summary(run: CalculationRun) -> dict[str, Any]:
+    """Totals of a run by scope, gas, category and entity (summed over the run's entities)."""
+    entities = run.result.get("entities", {})
+    by_scope: dict[str, float] = {}
+    by_gas: dict[str, float] = {}
+    by_gas_t: dict[str, float] = {}
+    by_category: dict[str, float] = {}
+    for e in entities.values():
+        _add(by_scope, e.get("by_scope", {}))
+        _add(by_gas, e.get("by_gas", {}))
+        _add(by_gas_t, e.get("by_gas_t", {}))
+        _add(by_category, e.get("by_category", {}))
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return {
+        "total_tco2e": run.total_tco2e,
+        "by_scope": {"scope1": by_scope.get("scope1", 0.0), "scope2": by_scope.get("scope2", 0.0)},
+        "by_gas": dict(sorted(by_gas.items())),
+        "by_gas_t": dict(sorted(by_gas_t.items())),
+        "by_category": dict(sorted(by_category.items(), key=lambda kv: order.get(kv[0], 99))),
+        "by_entity": {k: v.get("total_tco2e", 0.0) for k, v in sorted(entities.items())},
+        "uncertainty_pct": {k: v.get("uncertainty_pct") for k, v in sorted(entities.items())},
+        "factors_used": list(run.result.get("factors_used", [])),
+        "factor_statuses": dict(run.result.get("factor_statuses", {})),
+        "methodologies": list(run.result.get("methodologies", [])),
+        "notes": list(run.result.get("notes", [])),
+        "gwp": run.gwp,
+    }
+
+
+def line_trace(run: CalculationRun, line: CalculationLine) -> dict[str, Any] | None:
+    """The resolution of the line's key: slots (gas, t per unit, factors, GWP) and the trace."""
+    if line.key is None:
+        return None
+    keys = run.keys or []
+    if 0 <= line.key < len(keys) and keys[line.key].get("key") == line.key:
+        return keys[line.key]
+    return next((k for k in keys if k.get("key") == line.key), None)
+
+
+def run_report_filename(run: CalculationRun, ext: str = "xlsx") -> str:
+    inv = run.inventory
+    code = inv.facility.code if inv.facility_id and inv.facility.code else inv.organization.uscc
+    return f"emission-report-{code}-{inv.year}-run{run.number}.{ext}"
+
+
+def _sheet(
+    wb, title: str, header: Iterable[str], rows: Iterable[Iterable[Any]], widths: dict[int, int] | None = None
+):
+    from openpyxl.styles import Font, PatternFill
+
+    ws = wb.create_sheet(title)
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E3EFE7")
+    for row in rows:
+        ws.append(list(row))
+    ws.freeze_panes = "A2"
+    for col, width in (widths or {}).items():
+        ws.column_dimensions[chr(ord("A") + col)].width = width
+    return ws
+
+
+def run_report_xlsx(run: CalculationRun, lines: Iterable[CalculationLine]) -> bytes:
+    """The workbook: 汇总 (summary), 逐行结果 (per line, with factors and trace), 排放因子, 计算过程."""
+    from openpyxl import Workbook
+
+    inv = run.inventory
+    summary = run_summary(run)
+    wb = Workbook()
+    wb.remove(wb.active)
+    info = [
+        ("企业 Enterprise", inv.organization.name),
+        ("统一社会信用代码 USCC", inv.organization.uscc),
+        ("设施 Facility", inv.facility.name if inv.facility_id else "全企业 whole enterprise"),
+        ("核算年度 Year", inv.year),
+        ("核算方法学 Methodology", ", ".join(summary["methodologies"])),
+        ("GWP", run.gwp),
+        ("核算序号 Run", run.number),
+        ("核算时间 Calculated at", timezone.localtime(run.ran_at).strftime("%Y-%m-%d %H:%M:%S %Z")),
+        ("核算人 Calculated by", str(run.ran_by) if run.ran_by_id else ""),
+        ("输入数据 SHA-256", run.input_sha256),
+        ("dualcarbon", run.dualcarbon_version),
+        ("", ""),
+        ("排放总量 Total (tCO2e)", run.total_tco2e),
+        ("范围一 Scope 1 (tCO2e)", summary["by_scope"]["scope1"]),
+        ("范围二 Scope 2 (tCO2e)", summary["by_scope"]["scope2"]),
+    ]
+    ws = _sheet(wb, "汇总", ("项目 Item", "数值 Value"), info, {0: 34, 1: 60})
+    ws.append([])
+    ws.append(["按气体 By gas", "tCO2e"])
+    for gas, v in summary["by_gas"].items():
+        ws.append([gas, v])
+    ws.append([])
+    ws.append(["按类别 By category", "tCO2e"])
+    for cat, v in summary["by_category"].items():
+        ws.append([f"{CATEGORY_NAMES.get(cat, cat)} {cat}", v])
+    ws.append([])
+    ws.append(["按排放单元 By entity", "tCO2e"])
+    for ent, v in summary["by_entity"].items():
+        ws.append([ent, v])
+    for note in summary["notes"]:
+        ws.append(["注 Note", note])
+    for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        for cell in row:
+            if isinstance(cell.value, float):
+                cell.number_format = "#,##0.00"
+
+    keys = {k["key"]: k for k in (run.keys or [])}
+    line_rows = []
+    for line in lines:
+        key = keys.get(line.key) if line.key is not None else None
+        line_rows.append(
+            (
+                line.row,
+                line.entity,
+                line.period,
+                line.category,
+                line.scope,
+                line.item,
+                line.quantity,
+                line.unit,
+                line.tco2e,
+                "; ".join(line.factors),
+                line.methodology,
+                " | ".join(key["trace"]) if key else "",
+                line.counterparty,
+                line.flags,
+            )
+        )
+    ws = _sheet(
+        wb,
+        "逐行结果",
+        (
+            "行 row",
+            "entity",
+            "period",
+            "category",
+            "scope",
+            "item",
+            "quantity",
+            "unit",
+            "tCO2e",
+            "factors (id@version)",
+            "methodology",
+            "trace",
+            "counterparty",
+            "flags",
+        ),
+        line_rows,
+        {1: 16, 3: 22, 5: 18, 8: 14, 9: 60, 10: 26, 11: 90},
+    )
+    for cell in ws["I"][1:]:
+        cell.number_format = "#,##0.0000"
+
+    _sheet(
+        wb,
+        "排放因子",
+        ("ref", "value", "unit", "status", "table", "document_no", "publisher"),
+        [
+            (
+                ref,
+                f.get("value"),
+                f.get("unit"),
+                f.get("status"),
+                f.get("table"),
+                f.get("document_no"),
+                f.get("publisher"),
+            )
+            for ref, f in sorted((run.factors or {}).items())
+        ],
+        {0: 44, 4: 30, 5: 30, 6: 30},
+    )
+    _sheet(
+        wb,
+        "计算过程",
+        (
+            "key",
+            "category",
+            "item",
+            "unit",
+            "methodology",
+            "scope",
+            "gas · t per unit · factors · GWP",
+            "trace",
+        ),
+        [
+            (
+                k["key"],
+                k["category"],
+                k["item"],
+                k["unit"],
+                k["methodology"],
+                k["scope"],
+                " | ".join(
+                    f"{s['gas']}: {s['t_per_unit_float']:.10g} t/unit x GWP {s['gwp']:g}"
+                    + (f" × {', '.join(s['times_row_columns'])}" if s["times_row_columns"] else "")
+                    + f" [{', '.join(s['factors'])}]"
+                    for s in k["slots"]
+                ),
+                "\n".join(k["trace"]),
+            )
+            for k in (run.keys or [])
+        ],
+        {2: 20, 4: 26, 6: 70, 7: 90},
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,929 @@
+"""Writes of the inventories app: inventories, activity lines (form and upload), calculation runs.
+
+Every write runs in one transaction with its audit entry. An upload is all or nothing: every row is
+validated first -- by the platform (entity and period belong to this inventory) and by the
+accounting core (:func:`dualcarbon.accounting.account` with the inventory's options and the
+platform's factor database) -- and if any row is bad, :class:`LinesRejected` lists every bad row
+with its row number, column and reason, and nothing is stored.
+
+A calculation stores the engine's result, one :class:`CalculationLine` per activity line (tCO2e,
+the ``id@version`` of every factor used and the key of its trace) and the complete
+:class:`~dualcarbon.accounting.records.CalculationRecord`, which :func:`run_rerun` re-runs with the
+pinned factor versions. Inventories with more than :data:`INLINE_MAX_LINES` lines are calculated as
+a background job with progress.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from dualcarbon.accounting import (
+    ActivityDataError,
+    CalculationRecord,
+    RecordMismatch,
+    account,
+    read_lines,
+    rerun,
+)
+from dualcarbon.accounting.engine import NUMERIC_COLUMNS
+from dualcarbon.accounting.methodologies import SCOPE_OF_CATEGORY, get_methodology
+from dualcarbon.errors import DataNotFound, DualCarbonError, InputError
+from dualcarbon_web.factors.selectors import factor_database
+from dualcarbon_web.inventories.choices import (
+    FACTOR_SET_CHOICES,
+    GWP_CHOICES,
+    METHODOLOGY_CHOICES,
+    InventoryStatusChoices,
+    VintageChoices,
+)
+from dualcarbon_web.inventories.models import (
+    LINE_COLUMNS,
+    ActivityLine,
+    CalculationCheck,
+    CalculationLine,
+    CalculationRun,
+    Inventory,
+)
+from dualcarbon_web.organizations.choices import OrganizationKindChoices
+from dualcarbon_web.organizations.models import Facility, Organization
+from dualcarbon_web.platform.audit import audit_record, snapshot
+from dualcarbon_web.platform.choices import AuditActionChoices, RoleChoices
+from dualcarbon_web.platform.errors import InvalidTransition, NotAllowed, ValidationFailed
+
+__all__ = (
+    "INLINE_MAX_LINES",
+    "UPLOAD_SUFFIXES",
+    "LinesRejected",
+    "UploadResult",
+    "activity_line_add",
+    "activity_line_delete",
+    "activity_line_update",
+    "activity_lines_upload",
+    "facility_entity",
+    "inventory_calculate",
+    "inventory_calculate_now",
+    "inventory_create",
+    "inventory_entities",
+    "inventory_release",
+    "inventory_update",
+    "run_rerun",
+    "user_may_edit_inventory",
+)
+
+#: Inventories with more lines than this are calculated as a background job.
+INLINE_MAX_LINES = 5000
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".json")
+_ELECTRICITY = ("purchased_electricity", "exported_electricity")
+_TEXT_COLUMNS = tuple(c for c in LINE_COLUMNS if c not in NUMERIC_COLUMNS)
+_BATCH = 2000
+
+Progress = Callable[..., None]
+
+
+class LinesRejected(ValidationFailed):
+    """Activity lines with bad rows: nothing was stored. ``extra["rows"]`` lists {row, column, reason}."""
+
+    def __init__(self, message: str, *, rows: list[dict[str, Any]], filename: str = "") -> None:
+        super().__init__(message, extra={"rows": rows, "filename": filename})
+        self.rows = rows
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    created: int
+    replaced: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "replaced": self.replaced}
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def user_may_edit_inventory(user, inventory: Inventory) -> bool:
+    """Administrators edit any inventory; enterprise members those of their own organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_platform_admin:
+        return True
+    return user.role == RoleChoices.ENTERPRISE and inventory.organization_id == user.organization_id
+
+
+def _require_editor(user, inventory: Inventory) -> None:
+    if not user_may_edit_inventory(user, inventory):
+        raise NotAllowed("Only the reporting enterprise (or an administrator) changes an inventory.")
+
+
+# --------------------------------------------------------------------------- entities
+
+
+def facility_entity(facility: Facility) -> str:
+    """The ``entity`` value of a facility's lines: its facility code, or ``F<id>`` when it has none."""
+    return facility.code or f"F{facility.pk}"
+
+
+def inventory_entities(inventory: Inventory) -> tuple[str, dict[str, Facility | None]]:
+    """(default entity, allowed entity -> facility or ``None`` for the enterprise itself)."""
+    if inventory.facility_id:
+        entity = facility_entity(inventory.facility)
+        return entity, {entity: inventory.facility}
+    allowed: dict[str, Facility | None] = {}
+    for facility in Facility.objects.filter(organization_id=inventory.organization_id).order_by("pk"):
+        allowed.setdefault(facility_entity(facility), facility)
+    allowed[inventory.organization.uscc] = None
+    return inventory.organization.uscc, allowed
+
+
+# --------------------------------------------------------------------------- inventories
+
+
+def _choice(value: str, choices, field: str) -> str:
+    values = [str(c[0]) for c in choices]
+    if value not in values:
+        raise ValidationFailed(
+            f"{field}: {value!r} is not one of the choices.",
+            extra={"fields": {field: [f"one of {', '.join(v or '(empty)' for v in values)}"]}},
+        )
+    return value
+
+
+def _options(data: Mapping[str, Any]) -> dict[str, str]:
+    out = {}
+    if "methodology" in data:
+        out["methodology"] = _choice(str(data["methodology"] or ""), METHODOLOGY_CHOICES, "methodology")
+    if "gwp" in data:
+        out["gwp"] = _choice(str(data["gwp"] or "").upper(), GWP_CHOICES, "gwp")
+    if "factor_set" in data:
+        out["factor_set"] = _choice(str(data["factor_set"] or ""), FACTOR_SET_CHOICES, "factor_set")
+    if "vintage" in data:
+        out["vintage"] = _choice(str(data["vintage"] or ""), VintageChoices.choices, "vintage")
+    return out
+
+
+def inventory_create(
+    *,
+    user,
+    organization: Organization | None = None,
+    facility: Facility | None = None,
+    year: int,
+    name: str = "",
+    methodology: str | None = None,
+    gwp: str = "AR5",
+    factor_set: str = "",
+    vintage: str = VintageChoices.EXACT,
+) -> Inventory:
+    """Create an inventory for ``facility`` (or the whole ``organization``) and ``year``.
+
+    Enterprise members create inventories for their own organisation and its facilities;
+    administrators for any enterprise. Raises :class:`ValidationFailed` naming the bad field.
+    """
+    if facility is not None:
+        if organization is not None and facility.organization_id != organization.pk:
+            raise ValidationFailed(
+                "The facility belongs to another organisation.",
+                extra={"fields": {"facility": ["not a facility of this organisation"]}},
+            )
+        organization = facility.organization
+    if organization is None:
+        if getattr(user, "organization", None) is None:
+            raise ValidationFailed(
+                "Name the organisation or the facility.", extra={"fields": {"organization": ["required"]}}
+            )
+        organization = user.organization
+    if not getattr(user, "is_authenticated", False) or not (
+        user.is_platform_admin
+        or (user.role == RoleChoices.ENTERPRISE and user.organization_id == organization.pk)
+    ):
+        raise NotAllowed(
+            "Enterprise members create inventories for their own enterprise; administrators for any."
+        )
+    if organization.kind != OrganizationKindChoices.ENTERPRISE:
+        raise ValidationFailed(
+            "Inventories are kept for enterprises (重点排放单位).",
+            extra={"fields": {"organization": ["not an enterprise"]}},
+        )
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationFailed(
+            f"year {year!r} is not a year", extra={"fields": {"year": ["not a year"]}}
+        ) from None
+    if not 1990 <= year <= 2100:
+        raise ValidationFailed(
+            f"year {year} is out of range", extra={"fields": {"year": ["between 1990 and 2100"]}}
+        )
+    options = _options(
+        {
+            "methodology": methodology or get_methodology(None).id,
+            "gwp": gwp,
+            "factor_set": factor_set or "",
+            "vintage": vintage,
+        }
+    )
+    duplicate = Inventory.objects.filter(organization=organization, facility=facility, year=year).exists()
+    if duplicate:
+        raise ValidationFailed(
+            f"There is already an inventory for {facility or organization} in {year}.",
+            extra={"fields": {"year": ["an inventory for this year exists"]}},
+        )
+    try:
+        with transaction.atomic():
+            inventory = Inventory.objects.create(
+                organization=organization,
+                facility=facility,
+                year=year,
+                name=(name or "").strip()[:200],
+                created_by=user if getattr(user, "is_authenticated", False) else None,
+                **options,
+            )
+            audit_record(
+                user=user, action=AuditActionChoices.CREATE, instance=inventory, after=snapshot(inventory)
+            )
+    except IntegrityError as exc:  # a concurrent request created the same inventory
+        raise ValidationFailed(
+            "That inventory was created meanwhile.",
+            extra={"fields": {"year": ["an inventory for this year exists"]}},
+        ) from exc
+    return inventory
+
+
+def inventory_update(*, user, inventory: Inventory, data: Mapping[str, Any]) -> Inventory:
+    """Change the name or the accounting options; a changed option makes the results out of date."""
+    _require_editor(user, inventory)
+    unknown = set(data) - {"name", "methodology", "gwp", "factor_set", "vintage"}
+    if unknown:
+        raise ValidationFailed(
+            f"cannot change {sorted(unknown)}", extra={"fields": {k: ["not changeable"] for k in unknown}}
+        )
+    options = _options(data)
+    with transaction.atomic():
+        inventory = (
+            Inventory.objects.select_for_update()
+            .select_related("organization", "facility")
+            .get(pk=inventory.pk)
+        )
+        before = snapshot(inventory)
+        changed = {k: v for k, v in options.items() if getattr(inventory, k) != v}
+        for k, v in changed.items():
+            setattr(inventory, k, v)
+        if "name" in data:
+            inventory.name = str(data["name"] or "").strip()[:200]
+        if changed:
+            _mark_changed(inventory)
+        inventory.save()
+        audit_record(
+            user=user,
+            action=AuditActionChoices.UPDATE,
+            instance=inventory,
+            before=before,
+            after=snapshot(inventory),
+        )
+    return inventory
+
+
+def _mark_changed(inventory: Inventory) -> None:
+    """Bump the revision: the latest run no longer reflects the lines and options."""
+    inventory.revision = (inventory.revision or 0) + 1
+    if inventory.status != InventoryStatusChoices.CALCULATING:
+        inventory.status = InventoryStatusChoices.DRAFT
+
+
+# --------------------------------------------------------------------------- validating lines
+
+
+def _normalise(frame: pl.DataFrame) -> pl.DataFrame:
+    rename = {c: c.strip().lower() for c in frame.columns if c != c.strip().lower()}
+    return frame.rename(rename) if rename else frame
+
+
+def _row_errors(exc: ActivityDataError) -> list[dict[str, Any]]:
+    return [
+        {"row": e.row, "column": e.column, "reason": e.reason, "row_label": e.row_label} for e in exc.errors
+    ]
+
+
+def _platform_fill(
+    inventory: Inventory, frame: pl.DataFrame, label: str
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """Check and fill what the platform decides: known columns, the entity, the period, the methodology.
+
+    Empty ``entity`` becomes the inventory's facility (or the enterprise's USCC); empty ``period``
+    becomes the inventory's year; empty ``methodology`` the inventory's methodology.
+    """
+    errors: list[dict[str, Any]] = []
+    unknown = [c for c in frame.columns if c not in LINE_COLUMNS and c != "_row"]
+    for c in unknown:
+        errors.append(
+            {
+                "row": 1,
+                "column": c,
+                "reason": "unknown column; the interchange columns are " + ", ".join(LINE_COLUMNS),
+                "row_label": "row",
+            }
+        )
+    if unknown:
+        frame = frame.drop(unknown)
+    if "_row" not in frame.columns:
+        frame = frame.with_row_index("_row", offset=1)
+    for c in ("entity", "period", "methodology"):
+        if c not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    default_entity, allowed = inventory_entities(inventory)
+    year = str(inventory.year)
+
+    def text(c: str) -> pl.Expr:
+        v = pl.col(c).cast(pl.String).str.strip_chars()
+        return pl.when(v == "").then(None).otherwise(v)
+
+    frame = frame.with_columns(
+        text("entity").fill_null(default_entity).alias("entity"),
+        text("period").fill_null(year).alias("period"),
+        text("methodology").fill_null(inventory.methodology).alias("methodology"),
+    )
+    bad_entity = frame.filter(~pl.col("entity").is_in(list(allowed))).select("_row", "entity")
+    where = (
+        f"this inventory's facility {default_entity!r}"
+        if inventory.facility_id
+        else "a facility code of this enterprise (" + ", ".join(sorted(allowed)) + ")"
+    )
+    for row, value in bad_entity.iter_rows():
+        errors.append(
+            {
+                "row": row,
+                "column": "entity",
+                "reason": f"{value!r} is not {where}; leave it empty",
+                "row_label": label,
+            }
+        )
+    bad_period = frame.filter(~pl.col("period").str.starts_with(year)).select("_row", "period")
+    for row, value in bad_period.iter_rows():
+        errors.append(
+            {
+                "row": row,
+                "column": "period",
+                "reason": f"{value!r} is outside the inventory's year {year} (write {year}, {year}-05 or {year}Q2)",
+                "row_label": label,
+            }
+        )
+    return frame, errors
+
+
+def _core_check(inventory: Inventory, frame: pl.DataFrame, source: str) -> list[dict[str, Any]]:
+    """Every row the accounting core cannot compute with the inventory's options, or ``[]``."""
+    try:
+        account(
+            frame,
+            gwp=inventory.gwp,
+            factor_set=inventory.factor_set or None,
+            vintage=inventory.vintage,
+            db=factor_database(),
+            source=source,
+            keep_lines=False,
+        )
+    except ActivityDataError as exc:
+        return _row_errors(exc)
+    except InputError as exc:
+        return [{"row": exc.row or 1, "column": exc.column or "", "reason": exc.reason, "row_label": "row"}]
+    return []
+
+
+def _validated(inventory: Inventory, frame: pl.DataFrame, label: str, source: str) -> pl.DataFrame:
+    """The frame with platform defaults filled, typed by the core; :class:`LinesRejected` otherwise."""
+    from dualcarbon.accounting import prepare_lines
+
+    frame, errors = _platform_fill(inventory, _normalise(frame), label)
+    errors += _core_check(inventory, frame, source)
+    if errors:
+        unique = {(e["row"], e["column"], e["reason"]): e for e in errors}
+        rows = sorted(unique.values(), key=lambda e: (e["row"], e["column"]))
+        raise LinesRejected(
+            f"{len({e['row'] for e in rows})} row(s) cannot be accounted; nothing was stored.",
+            rows=rows,
+            filename=source,
+        )
+    typed, _ = prepare_lines(frame, source=source)
+    return typed
+
+
+def _line_values(record: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in LINE_COLUMNS:
+        v = record.get(c)
+        if c in NUMERIC_COLUMNS:
+            out[c] = None if v is None else float(v)
+        else:
+            out[c] = "" if v is None else str(v).strip()
+    return out
+
+
+def _frame_from_data(data: Mapping[str, Any], row: int) -> pl.DataFrame:
+    record: dict[str, Any] = {"_row": row}
+    for c in LINE_COLUMNS:
+        v = data.get(c)
+        if isinstance(v, str):
+            v = v.strip() or None
+        record[c] = v
+    schema = {
+        "_row": pl.Int64,
+        **{c: (pl.Float64 if c in NUMERIC_COLUMNS else pl.String) for c in LINE_COLUMNS},
+    }
+    try:
+        return pl.DataFrame([record], schema=schema)
+    except (TypeError, ValueError, pl.exceptions.PolarsError):
+        # a value that is not a number: let the core name it
+        return pl.DataFrame([{k: (None if v is None else str(v)) for k, v in record.items()}])
+
+
+def _fields_error(exc: LinesRejected) -> ValidationFailed:
+    fields: dict[str, list[str]] = {}
+    for e in exc.rows:
+        fields.setdefault(e["column"] or "__all__", []).append(e["reason"])
+    return ValidationFailed("The line cannot be accounted; see extra.fields.", extra={"fields": fields})
+
+
+# --------------------------------------------------------------------------- lines: form
+
+
+def activity_line_add(*, user, inventory: Inventory, data: Mapping[str, Any]) -> ActivityLine:
+    """Add one line (a form or an API call); field errors name the column and the reason."""
+    _require_editor(user, inventory)
+    _refuse_while_calculating(inventory)
+    try:
+        typed = _validated(inventory, _frame_from_data(data, 1), "row", "form")
+    except LinesRejected as exc:
+        raise _fields_error(exc) from exc
+    values = _line_values(typed.to_dicts()[0])
+    with transaction.atomic():
+        inventory = _lock(inventory)
+        position = (
+            ActivityLine.objects.filter(inventory=inventory).aggregate(m=Max("position"))["m"] or 0
+        ) + 1
+        line = ActivityLine.objects.create(inventory=inventory, position=position, source="form", **values)
+        _mark_changed(inventory)
+        inventory.save(update_fields=["revision", "status", "updated"])
+        audit_record(user=user, action=AuditActionChoices.CREATE, instance=line, after=snapshot(line))
+    return line
+
+
+def activity_line_update(
+    *, user, inventory: Inventory, line: ActivityLine, data: Mapping[str, Any]
+) -> ActivityLine:
+    """Change one line; the whole line is validated again as it will be."""
+    _require_editor(user, inventory)
+    _refuse_while_calculating(inventory)
+    merged = {**line.as_row(), **{k: v for k, v in data.items() if k in LINE_COLUMNS}}
+    try:
+        typed = _validated(inventory, _frame_from_data(merged, line.position), "row", "form")
+    except LinesRejected as exc:
+        raise _fields_error(exc) from exc
+    values = _line_values(typed.to_dicts()[0])
+    with transaction.atomic():
+        inventory = _lock(inventory)
+        line = ActivityLine.objects.select_for_update().get(pk=line.pk, inventory=inventory)
+        before = snapshot(line)
+        for k, v in values.items():
+            setattr(line, k, v)
+        line.save()
+        _mark_changed(inventory)
+        inventory.save(update_fields=["revision", "status", "updated"])
+        audit_record(
+            user=user, action=AuditActionChoices.UPDATE, instance=line, before=before, after=snapshot(line)
+        )
+    return line
+
+
+def activity_line_delete(*, user, inventory: Inventory, line: ActivityLine) -> None:
+    _require_editor(user, inventory)
+    _refuse_while_calculating(inventory)
+    with transaction.atomic():
+        inventory = _lock(inventory)
+        before = snapshot(line)
+        audit_record(user=user, action=AuditActionChoices.DELETE, instance=line, before=before)
+        ActivityLine.objects.filter(pk=line.pk, inventory=inventory).delete()
+        _mark_changed(inventory)
+        inventory.save(update_fields=["revision", "status", "updated"])
+
+
+def _lock(inventory: Inventory) -> Inventory:
+    return (
+        Inventory.objects.select_for_update().select_related("organization", "facility").get(pk=inventory.pk)
+    )
+
+
+def _refuse_while_calculating(inventory: Inventory) -> None:
+    if inventory.status == InventoryStatusChoices.CALCULATING:
+        raise InvalidTransition("The inventory is being calculated; wait for the job to finish.")
+
+
+# --------------------------------------------------------------------------- lines: upload
+
+
+def activity_lines_upload(
+    *, user, inventory: Inventory, data: bytes, filename: str, replace: bool = False
+) -> UploadResult:
+    """Add (or, with ``replace``, replace) lines from a CSV, XLSX or JSON file, all or nothing.
+
+    The file is in the core's interchange format (docs/accounting.md): a header row of column names.
+    Row numbers in errors are spreadsheet rows (the header is row 1) or, for JSON, record numbers.
+    Raises :class:`LinesRejected` listing every bad row; then nothing is stored.
+    """
+    _require_editor(user, inventory)
+    _refuse_while_calculating(inventory)
+    name = Path(filename or "upload.csv").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise ValidationFailed(
+            f"{name}: unsupported file type {suffix or '(none)'}; upload .csv, .xlsx or .json",
+            extra={"fields": {"file": ["use .csv, .xlsx or .json"]}},
+        )
+    with tempfile.TemporaryDirectory(prefix="dc-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            frame, label = read_lines(path)
+        except ActivityDataError as exc:
+            raise LinesRejected(
+                f"{name} cannot be read; nothing was stored.", rows=_row_errors(exc), filename=name
+            ) from exc
+        except InputError as exc:
+            raise LinesRejected(
+                f"{name} cannot be read; nothing was stored.",
+                rows=[
+                    {
+                        "row": exc.row or 1,
+                        "column": exc.column or "",
+                        "reason": exc.reason,
+                        "row_label": "row",
+                    }
+                ],
+                filename=name,
+            ) from exc
+    if frame.height == 0:
+        raise LinesRejected(
+            f"{name} has no activity lines.",
+            rows=[
+                {"row": 2, "column": "entity", "reason": "no data rows below the header", "row_label": "row"}
+            ],
+            filename=name,
+        )
+    typed = _validated(inventory, frame, label, name)
+    records = typed.to_dicts()
+    with transaction.atomic():
+        inventory = _lock(inventory)
+        before = {
+            "lines": ActivityLine.objects.filter(inventory=inventory).count(),
+            "revision": inventory.revision,
+        }
+        replaced = 0
+        if replace:
+            replaced = ActivityLine.objects.filter(inventory=inventory).delete()[0]
+            start = 0
+        else:
+            start = ActivityLine.objects.filter(inventory=inventory).aggregate(m=Max("position"))["m"] or 0
+        lines = [
+            ActivityLine(
+                inventory=inventory,
+                position=start + i,
+                source=f"{name} {label} {rec['_row']}"[:200],
+                **_line_values(rec),
+            )
+            for i, rec in enumerate(records, start=1)
+        ]
+        ActivityLine.objects.bulk_create(lines, batch_size=_BATCH)
+        _mark_changed(inventory)
+        inventory.save(update_fields=["revision", "status", "updated"])
+        audit_record(
+            user=user,
+            action=AuditActionChoices.IMPORT,
+            instance=inventory,
+            before=before,
+            after={
+                "lines": before["lines"] - replaced + len(lines),
+                "revision": inventory.revision,
+                "file": name,
+                "created": len(lines),
+                "replaced": replaced,
+            },
+            note=f"upload {name}",
+        )
+    return UploadResult(created=len(lines), replaced=replaced)
+
+
+# --------------------------------------------------------------------------- calculation
+
+
+def inventory_calculate(*, user, inventory: Inventory):
+    """Calculate now (returns the :class:`CalculationRun`) or, for more than :data:`INLINE_MAX_LINES`
+    lines, queue a background job (returns the :class:`~dualcarbon_web.platform.models.Job`)."""
+    from dualcarbon_web.inventories.jobs import inventory_calculate_enqueue
+
+    _require_editor(user, inventory)
+    _refuse_while_calculating(inventory)
+    n = ActivityLine.objects.filter(inventory=inventory).count()
+    if n == 0:
+        raise ValidationFailed(
+            "The inventory has no activity lines yet; add or upload some first.",
+            extra={"fields": {"lines": ["no lines"]}},
+        )
+    if n <= INLINE_MAX_LINES:
+        return inventory_calculate_now(user=user, inventory=inventory)
+    with transaction.atomic():
+        locked = _lock(inventory)
+        _refuse_while_calculating(locked)
+        before = snapshot(locked)
+        locked.status = InventoryStatusChoices.CALCULATING
+        locked.save(update_fields=["status", "updated"])
+        audit_record(
+            user=user,
+            action=AuditActionChoices.UPDATE,
+            instance=locked,
+            before=before,
+            after=snapshot(locked),
+        )
+    try:
+        return inventory_calculate_enqueue(user=user, inventory=locked)
+    except Exception:
+        Inventory.objects.filter(pk=locked.pk, status=InventoryStatusChoices.CALCULATING).update(
+            status=InventoryStatusChoices.DRAFT
+        )
+        raise
+
+
+def _calculation_frame(inventory: Inventory) -> pl.DataFrame:
+    columns = ("position", *LINE_COLUMNS)
+    rows = list(ActivityLine.objects.filter(inventory=inventory).order_by("position").values_list(*columns))
+    data: dict[str, list] = {c: [] for c in columns}
+    for row in rows:
+        for c, v in zip(columns, row, strict=True):
+            data[c].append(None if v == "" else v)
+    data["methodology"] = [m or inventory.methodology for m in data["methodology"]]
+    schema = {c: (pl.Float64 if c in NUMERIC_COLUMNS else pl.String) for c in LINE_COLUMNS}
+    frame = pl.DataFrame({c: data[c] for c in LINE_COLUMNS}, schema=schema)
+    return frame.with_columns(pl.Series("_row", data["position"], dtype=pl.Int64)).select(
+        "_row", *LINE_COLUMNS
+    )
+
+
+def _key_signature(values: Mapping[str, Any]) -> tuple:
+    """The core's line key of a line (the columns that decide its arithmetic), to find its trace."""
+
+    def t(c: str) -> str:
+        v = values.get(c)
+        return "" if v is None else str(v).strip()
+
+    has = {
+        c: values.get(c) is not None for c in ("ncv", "carbon_content", "oxidation_rate", "factor", "purity")
+    }
+    category = t("category")
+    try:
+        methodology = get_methodology(t("methodology") or None).ref
+    except DataNotFound:
+        methodology = t("methodology")
+    return (
+        category,
+        t("item"),
+        t("unit"),
+        t("region") if category in _ELECTRICITY else "",
+        methodology,
+        int(t("period")[:4]),
+        t("ncv_unit") if has["ncv"] else "",
+        t("carbon_content_unit") if has["carbon_content"] else "",
+        t("factor_unit") if has["factor"] else "",
+        has["ncv"],
+        has["carbon_content"],
+        has["oxidation_rate"],
+        has["factor"],
+        has["purity"],
+    )
+
+
+def _record_key_signature(key: Mapping[str, Any]) -> tuple:
+    return (
+        key["category"],
+        key["item"],
+        key["unit"],
+        key["region"],
+        key["methodology"],
+        int(key["year"]),
+        key["ncv_unit"],
+        key["carbon_content_unit"],
+        key["factor_unit"],
+        key["has_ncv"],
+        key["has_carbon_content"],
+        key["has_oxidation_rate"],
+        key["has_factor"],
+        key["has_purity"],
+    )
+
+
+def _scope_totals(result_json: Mapping[str, Any]) -> tuple[float, float]:
+    s1 = sum(e["by_scope"].get("scope1", 0.0) for e in result_json["entities"].values())
+    s2 = sum(e["by_scope"].get("scope2", 0.0) for e in result_json["entities"].values())
+    return s1, s2
+
+
+def inventory_calculate_now(
+    *, user, inventory: Inventory, progress: Progress | None = None, job_id=None
+) -> CalculationRun:
+    """Calculate ``inventory`` in this process and store the run (see the module docstring).
+
+    Raises :class:`LinesRejected` (every line the core cannot compute) and
+    :class:`InvalidTransition` if the lines changed while the calculation ran.
+    """
+    _require_editor(user, inventory)
+    report = progress or (lambda *a, **k: None)
+    revision = Inventory.objects.filter(pk=inventory.pk).values_list("revision", flat=True).first()
+    frame = _calculation_frame(inventory)
+    total_lines = frame.height
+    report(0, total_lines, "accounting")
+    try:
+        result = account(
+            frame,
+            gwp=inventory.gwp,
+            factor_set=inventory.factor_set or None,
+            vintage=inventory.vintage,
+            db=factor_database(),
+            source=f"inventory:{inventory.pk}",
+            keep_lines=True,
+        )
+    except ActivityDataError as exc:
+        inventory_release(inventory)
+        raise LinesRejected(
+            f"{len({e.row for e in exc.errors})} line(s) cannot be accounted; correct them and calculate again.",
+            rows=_row_errors(exc),
+        ) from exc
+    except DualCarbonError:
+        inventory_release(inventory)
+        raise
+    record = result.record
+    record_text = record.to_json(include_inputs=True)
+    keys = record.to_dict(include_inputs=False)["keys"]
+    signature_to_key = {_record_key_signature(k): k["key"] for k in keys}
+    _, allowed = inventory_entities(inventory)
+    result_json = result.to_json()
+    scope1, scope2 = _scope_totals(result_json)
+    inputs_by_row = {r["_row"]: r for r in frame.to_dicts()}
+    line_rows = result.lines.to_dicts() if result.lines is not None else []
+    has_key_column = result.lines is not None and "key" in result.lines.columns
+    with transaction.atomic():
+        locked = _lock(inventory)
+        if locked.revision != revision:
+            raise InvalidTransition("The lines changed while the calculation ran; calculate again.")
+        before = snapshot(locked)
+        number = (CalculationRun.objects.filter(inventory=locked).aggregate(m=Max("number"))["m"] or 0) + 1
+        run = CalculationRun.objects.create(
+            inventory=locked,
+            number=number,
+            inventory_revision=locked.revision,
+            ran_by=user if getattr(user, "is_authenticated", False) else None,
+            job_id=job_id,
+            methodology=locked.methodology,
+            gwp=result.gwp,
+            factor_set=locked.factor_set,
+            vintage=locked.vintage,
+            line_count=total_lines,
+            total_tco2e=result.total_tco2e,
+            scope1_tco2e=scope1,
+            scope2_tco2e=scope2,
+            result=_finite(json.loads(json.dumps(result_json, default=str))),
+            keys=keys,
+            factors=record.factors,
+            record=record_text,
+            input_sha256=record.input_sha256,
+            dualcarbon_version=record.dualcarbon_version[:32],
+        )
+        batch: list[CalculationLine] = []
+        for done, line in enumerate(line_rows, start=1):
+            source = inputs_by_row.get(line["row"], {})
+            key = line.get("key") if has_key_column else signature_to_key.get(_key_signature(source))
+            facility = allowed.get(line["entity"] or "")
+            batch.append(
+                CalculationLine(
+                    run=run,
+                    row=line["row"],
+                    facility_id=facility.pk if facility is not None else None,
+                    entity=line["entity"] or "",
+                    period=line["period"] or "",
+                    category=line["category"],
+                    scope=SCOPE_OF_CATEGORY.get(line["category"], ""),
+                    item=line["item"] or "",
+                    quantity=line["quantity"],
+                    unit=line["unit"] or "",
+                    counterparty=line.get("counterparty") or "",
+                    tco2e=line["tco2e"],
+                    factors=list(line["factors"] or []),
+                    methodology=line["methodology"] or "",
+                    uncertainty_pct=line.get("uncertainty_pct"),
+                    flags=line.get("flags") or "",
+                    key=key,
+                )
+            )
+            if len(batch) >= _BATCH:
+                CalculationLine.objects.bulk_create(batch)
+                batch = []
+                report(done, total_lines, "storing line results")
+        if batch:
+            CalculationLine.objects.bulk_create(batch)
+        locked.latest_run = run
+        locked.status = InventoryStatusChoices.CALCULATED
+        locked.save(update_fields=["latest_run", "status", "updated"])
+        audit_record(
+            user=user,
+            action=AuditActionChoices.CREATE,
+            instance=run,
+            after={
+                "inventory": locked.pk,
+                "number": run.number,
+                "lines": total_lines,
+                "total_tco2e": run.total_tco2e,
+                "factors_used": result_json["factors_used"],
+                "input_sha256": run.input_sha256,
+            },
+        )
+        audit_record(
+            user=user,
+            action=AuditActionChoices.UPDATE,
+            instance=locked,
+            before=before,
+            after=snapshot(locked),
+        )
+    report(total_lines, total_lines, "done")
+    return run
+
+
+def _finite(value: Any) -> Any:
+    """JSON with every non-finite float as ``null`` (PostgreSQL's jsonb has no NaN or infinity)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def inventory_release(inventory: Inventory) -> None:
+    """A failed calculation leaves the inventory editable again."""
+    Inventory.objects.filter(pk=inventory.pk, status=InventoryStatusChoices.CALCULATING).update(
+        status=InventoryStatusChoices.DRAFT
+    )
+
+
+# --------------------------------------------------------------------------- re-running a record
+
+
+def run_rerun(*, user, run: CalculationRun) -> CalculationCheck:
+    """Re-run the stored record of ``run`` with its pinned factor versions and store whether it matches.
+
+    Anyone who may see the run may check it (it writes only the check). ``newer_versions`` lists the
+    pinned factors that have a newer version now: the check shows the record still reproduces.
+    """
+    if not run.record:
+        run = CalculationRun.objects.get(pk=run.pk)
+    db = factor_database()
+    matches, total, message = False, None, ""
+    try:
+        record = CalculationRecord.from_dict(json.loads(run.record))
+        result = rerun(record, db=db)
+    except RecordMismatch as exc:
+        message = str(exc)
+    except DualCarbonError as exc:
+        message = f"{type(exc).__name__}: {exc}"
+    else:
+        matches = result.total_tco2e == run.total_tco2e
+        total = result.total_tco2e
+        message = (
+            "re-run reproduced the recorded total exactly"
+            if matches
+            else f"re-run total {result.total_tco2e!r} differs from the stored {run.total_tco2e!r}"
+        )
+    newer: dict[str, str] = {}
+    for ref in run.factor_refs:
+        fid = ref.rpartition("@")[0]
+        try:
+            newest = db.get(fid).ref
+        except DataNotFound:
+            continue
+        if newest != ref:
+            newer[ref] = newest
+    with transaction.atomic():
+        check = CalculationCheck.objects.create(
+            run=run,
+            checked_by=user if getattr(user, "is_authenticated", False) else None,
+            matches=matches,
+            total_tco2e=total,
+            message=message,
+            newer_versions=newer,
+        )
+        audit_record(user=user, action=AuditActionChoices.CREATE, instance=check, after=snapshot(check))
+    return check
