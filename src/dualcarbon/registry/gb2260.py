@@ -88,7 +88,7 @@ def region_code_check(code: str) -> str:
     if not isinstance(code, str):
         raise InvalidRegionCode(f"a GB/T 2260 code is text, not {type(code).__name__}", value=code)
     value = code.strip()
-    if len(value) != 6 or not value.isdigit():
+    if len(value) != 6 or not (value.isascii() and value.isdigit()):
         raise InvalidRegionCode(f"a GB/T 2260 code has six digits; got {value!r}", value=code)
     if value[:2] not in PROVINCE_PREFIXES:
         raise InvalidRegionCode(

@@ -72,6 +72,10 @@ def industry_code_check(code: str) -> str:
     if not isinstance(code, str):
         raise InvalidIndustryCode(f"a GB/T 4754 code is text, not {type(code).__name__}", value=code)
     value = code.strip().upper()
+    if not value.isascii():
+        raise InvalidIndustryCode(
+            f"{value!r} is not a GB/T 4754 code: use ASCII letters and digits", value=code
+        )
     if len(value) == 1:
         if value not in SECTION_DIVISIONS:
             raise InvalidIndustryCode(f"{value!r} is not a GB/T 4754-2017 section (A-T)", value=code)

@@ -56,6 +56,7 @@ CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 """The 31 characters of GB 32100-2015 Table 2, in the order of their values 0..30."""
 
 _VALUE = {c: i for i, c in enumerate(CHARSET)}
+_DIGITS = frozenset("0123456789")
 USCC_WEIGHTS: tuple[int, ...] = tuple(pow(3, i, 31) for i in range(17))
 ORGANIZATION_CODE_WEIGHTS: tuple[int, ...] = (3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -105,7 +106,7 @@ Transcribed from the standard as commonly reproduced, not checked against its pr
 
 def _gb11714_value(char: str) -> int:
     """Value of one organisation-code character: 0-9, then A=10 ... Z=35 (GB 11714-1997, 5.2)."""
-    if char.isdigit():
+    if char in _DIGITS:
         return int(char)
     return ord(char) - ord("A") + 10
 
@@ -167,7 +168,7 @@ def organization_code_check_character(first8: str) -> str:
     '0'
     """
     first8 = uscc_normalize(first8)
-    if len(first8) != 8 or not all(c.isdigit() or "A" <= c <= "Z" for c in first8):
+    if len(first8) != 8 or not all(c in _DIGITS or "A" <= c <= "Z" for c in first8):
         raise InvalidUSCC(
             f"need 8 digits or capital letters of an organisation code, got {first8!r}", value=first8
         )
@@ -224,7 +225,7 @@ def uscc_validate(code: str, *, strict: bool = True, check_organization_code: bo
         raise InvalidUSCC(f"a 统一社会信用代码 has 18 characters; {value!r} has {len(value)}", value=code)
     _check_charset(value, 1, value)
     for pos in range(3, 9):
-        if not value[pos - 1].isdigit():
+        if value[pos - 1] not in _DIGITS:
             raise InvalidUSCC(
                 f"position {pos} ({value[pos - 1]!r}) must be a digit: positions 3-8 are the GB/T 2260 region code",
                 position=pos,

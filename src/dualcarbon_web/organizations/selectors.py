@@ -43,7 +43,7 @@ def region_code_prefix_of(code: str, *, field: str = "region") -> str:
     A bare prefix of 2 or 4 digits is accepted as it is. Raises ValidationFailed naming ``field``.
     """
     value = (code or "").strip()
-    if value.isdigit() and len(value) in (2, 4):
+    if value.isascii() and value.isdigit() and len(value) in (2, 4):
         return value
     try:
         level = region_level(region_code_check(value))
@@ -67,8 +67,23 @@ def industry_filter_q(code: str, *, path: str = "industry__", field: str = "indu
     return Q(**{f"{path}code__startswith": value})
 
 
+MAX_ID = 2**63 - 1
+
+
+def _id_ok(value) -> bool:
+    """Ids outside a 64-bit signed integer match nothing (and must not reach the SQL driver)."""
+    try:
+        return 1 <= int(value) <= MAX_ID
+    except (TypeError, ValueError):
+        return False
+
+
+def _clean_text(text: str) -> str:
+    return (text or "").replace("\x00", "").strip()
+
+
 def _search_q(q: str, *, path: str = "") -> Q:
-    text = q.strip()
+    text = _clean_text(q)
     if not text:
         return Q()
     cond = Q(**{f"{path}name__icontains": text}) | Q(**{f"{path}name_en__icontains": text})
@@ -105,13 +120,13 @@ def organization_list(
     if industry:
         qs = qs.filter(industry_filter_q(industry))
     if park:
-        qs = qs.filter(park_id=park)
+        qs = qs.filter(park_id=park) if _id_ok(park) else qs.none()
     return qs.order_by("name", "pk")
 
 
 def organization_get(*, user, organization_id) -> Organization:
     """One organisation ``user`` may see; :class:`NotFound` otherwise (never says whether it exists)."""
-    org = organization_list(user=user).filter(pk=organization_id).first()
+    org = organization_list(user=user).filter(pk=organization_id).first() if _id_ok(organization_id) else None
     if org is None:
         raise NotFound(f"No organisation {organization_id} that you may see.")
     return org
@@ -153,25 +168,25 @@ def facility_list(
         "organization", "organization__region", "industry", "region", "park"
     )
     if q:
-        text = q.strip()
+        text = _clean_text(q)
         qs = qs.filter(
             Q(name__icontains=text) | Q(code__icontains=text) | Q(organization__name__icontains=text)
         )
     if organization:
-        qs = qs.filter(organization_id=organization)
+        qs = qs.filter(organization_id=organization) if _id_ok(organization) else qs.none()
     if region:
         qs = qs.filter(region__code__startswith=region_code_prefix_of(region))
     if industry:
         qs = qs.filter(industry_filter_q(industry))
     if park:
-        qs = qs.filter(park_id=park)
+        qs = qs.filter(park_id=park) if _id_ok(park) else qs.none()
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("organization__name", "name", "pk")
 
 
 def facility_get(*, user, facility_id) -> Facility:
-    facility = facility_list(user=user).filter(pk=facility_id).first()
+    facility = facility_list(user=user).filter(pk=facility_id).first() if _id_ok(facility_id) else None
     if facility is None:
         raise NotFound(f"No facility {facility_id} that you may see.")
     return facility
@@ -183,14 +198,15 @@ def park_list(*, user, q: str = "", region: str = "") -> QuerySet[Park]:
         return Park.objects.none()
     qs = Park.objects.select_related("region", "region__parent")
     if q:
-        qs = qs.filter(Q(name__icontains=q.strip()) | Q(name_en__icontains=q.strip()))
+        text = _clean_text(q)
+        qs = qs.filter(Q(name__icontains=text) | Q(name_en__icontains=text))
     if region:
         qs = qs.filter(region__code__startswith=region_code_prefix_of(region))
     return qs.order_by("name", "pk")
 
 
 def park_get(*, user, park_id) -> Park:
-    park = park_list(user=user).filter(pk=park_id).first()
+    park = park_list(user=user).filter(pk=park_id).first() if _id_ok(park_id) else None
     if park is None:
         raise NotFound(f"No park {park_id}.")
     return park
@@ -199,22 +215,24 @@ def park_get(*, user, park_id) -> Park:
 def region_list(*, q: str = "", level: str = "", parent: str = "") -> QuerySet[Region]:
     """GB/T 2260 divisions (reference data, public)."""
     qs = Region.objects.select_related("parent")
+    q = _clean_text(q)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__startswith=q.strip()))
+        qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__startswith=q))
     if level:
         qs = qs.filter(level=level)
     if parent:
-        qs = qs.filter(parent__code=parent)
+        qs = qs.filter(parent__code=_clean_text(parent))
     return qs.order_by("code")
 
 
 def industry_list(*, q: str = "", level: str = "", parent: str = "") -> QuerySet[Industry]:
     """GB/T 4754-2017 industries (reference data, public)."""
     qs = Industry.objects.select_related("parent")
+    q = _clean_text(q)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__startswith=q.strip().upper()))
+        qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__startswith=q.upper()))
     if level:
         qs = qs.filter(level=level)
     if parent:
-        qs = qs.filter(parent__code=parent.strip().upper())
+        qs = qs.filter(parent__code=_clean_text(parent).upper())
     return qs.order_by("code")

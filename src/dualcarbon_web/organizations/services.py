@@ -118,6 +118,13 @@ def _add(errors: Errors, name: str, message: str) -> None:
     errors.setdefault(name, []).append(message)
 
 
+def _reject_control_characters(data: dict[str, Any], errors: Errors) -> None:
+    """Text with NUL or other control characters (except tab and newlines) is refused field by field."""
+    for name, value in data.items():
+        if isinstance(value, str) and any(ord(c) < 32 and c not in "\t\r\n" for c in value):
+            _add(errors, name, "contains a control character; remove it")
+
+
 def _is_admin(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_platform_admin)
 
@@ -238,6 +245,7 @@ def _organization_clean(
     the USCC of their own organisation.
     """
     creating = instance is None
+    _reject_control_characters(data, errors)
     out: dict[str, Any] = {}
 
     def given(name: str) -> bool:
@@ -404,6 +412,7 @@ def _facility_clean(
     *, user, data: dict[str, Any], instance: Facility | None, errors: Errors
 ) -> dict[str, Any]:
     creating = instance is None
+    _reject_control_characters(data, errors)
     lookups = _Lookups()
     out: dict[str, Any] = {}
 
@@ -498,6 +507,7 @@ def facility_update(*, user, facility: Facility, **data: Any) -> Facility:
 
 def _park_clean(*, user, data: dict[str, Any], instance: Park | None, errors: Errors) -> dict[str, Any]:
     creating = instance is None
+    _reject_control_characters(data, errors)
     out: dict[str, Any] = {}
 
     def given(name: str) -> bool:

@@ -238,3 +238,26 @@ def test_pages_render(demo, login) -> None:
         "/registry/parks/new/",
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_hostile_input_is_a_clean_error(demo, token_client) -> None:
+    api = token_client(demo.admin)
+    huge = 2**70
+    assert api.get(f"/api/v1/organizations/{huge}").status_code == 404
+    assert api.get(f"/api/v1/organizations/facilities/{huge}").status_code == 404
+    assert api.get(f"/api/v1/organizations/?park={huge}").json()["count"] == 0
+    assert api.get("/api/v1/organizations/?page=99999999999999999").status_code == 400
+    assert api.get("/api/v1/organizations/?q=%00x").status_code == 200
+    assert api.get("/api/v1/organizations/?region=%EF%BC%94%EF%BC%94").status_code == 400  # full-width digits
+    resp = api.post(
+        "/api/v1/organizations/",
+        {"kind": "enterprise", "name": "a\x00b", "uscc": "91440300192181490G", "region": "440300"},
+        content_type="application/json",
+    )
+    assert resp.status_code == 400 and "name" in resp.json()["extra"]["fields"]
+    resp = api.post(
+        "/api/v1/organizations/",
+        {"kind": "enterprise", "name": "ok", "uscc": "９１440300192181490G", "region": "４４0300"},
+        content_type="application/json",
+    )
+    assert resp.status_code == 400 and {"uscc", "region"} <= set(resp.json()["extra"]["fields"])

@@ -4,7 +4,7 @@ regions and industries (read-only), organisation import and export."""
 from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from dualcarbon_web.organizations import selectors, services
@@ -23,6 +23,7 @@ from dualcarbon_web.organizations.api.schemas import (
     RegionOut,
 )
 from dualcarbon_web.organizations.jobs import organizations_import_enqueue
+from dualcarbon_web.platform.api.pagination import PageNumberPagination
 from dualcarbon_web.platform.api.schemas import JobOut
 
 __all__ = ("router",)
