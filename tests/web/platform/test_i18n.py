@@ -26,3 +26,8 @@ def test_switching_to_english_and_back(client, analyst):
     assert '<html lang="en">' in html and "Dashboard" in html and "Sign out" in html and "工作台" not in html
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "工作台" in client.get("/").content.decode()
+
+
+def test_browser_language_does_not_override_the_chinese_default(client, db):
+    html = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html
