@@ -16,6 +16,7 @@ from dualcarbon_web.organizations.models import Industry, Park, Region
 __all__ = (
     "FacilityFilterForm",
     "FacilityForm",
+    "FacilityImportForm",
     "OrganizationFilterForm",
     "OrganizationForm",
     "OrganizationImportForm",
@@ -204,3 +205,7 @@ class OrganizationImportForm(forms.Form):
         choices=[("", _("按文件中的 kind 列")), *OrganizationKindChoices.choices],
         help_text=_("文件没有 kind 列或该列为空时使用"),
     )
+
+
+class FacilityImportForm(forms.Form):
+    file = forms.FileField(label=_("文件（CSV 或 XLSX）"))

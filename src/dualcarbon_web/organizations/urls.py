@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("facilities/", views.facility_list_view, name="facility_list"),
     path("facilities/export/", views.facility_export_view, name="facility_export"),
+    path("facilities/import/", views.facility_import_view, name="facility_import"),
     path("facilities/<int:pk>/", views.facility_detail_view, name="facility_detail"),
     path("facilities/<int:pk>/edit/", views.facility_update_view, name="facility_update"),
     path("parks/", views.park_list_view, name="park_list"),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,13 +17,14 @@ from dualcarbon_web.organizations import selectors, services
 from dualcarbon_web.organizations.forms import (
     FacilityFilterForm,
     FacilityForm,
+    FacilityImportForm,
     OrganizationFilterForm,
     OrganizationForm,
     OrganizationImportForm,
     ParkForm,
     form_errors_apply,
 )
-from dualcarbon_web.organizations.jobs import organizations_import_enqueue
+from dualcarbon_web.organizations.jobs import facilities_import_enqueue, organizations_import_enqueue
 from dualcarbon_web.platform.errors import NotAllowed, NotFound, ValidationFailed
 from dualcarbon_web.platform.visibility import can_edit_organization
 
@@ -129,25 +131,24 @@ def organization_update_view(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def organization_import_view(request):
-    if not _can_create_organizations(request.user):
-        return HttpResponseForbidden(_("只有主管部门和系统管理员可以批量导入。"))
-    form = OrganizationImportForm(request.POST or None, request.FILES or None)
-    context: dict = {"form": form, "columns": services.IMPORT_COLUMNS}
+def _import_page(request, *, form, importer, enqueue, title, columns, key_note, back_url, **kwargs):
+    """Upload → a table of row errors (nothing stored) or the counts; big CSVs become a job."""
+    context: dict = {
+        "form": form,
+        "columns": columns,
+        "title": title,
+        "key_note": key_note,
+        "back_url": back_url,
+    }
     status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        kind = form.cleaned_data.get("kind") or None
         if data.count(b"\n") > services.IMPORT_INLINE_MAX_ROWS and not upload.name.lower().endswith(".xlsx"):
-            job = organizations_import_enqueue(user=request.user, data=data, filename=upload.name, kind=kind)
+            job = enqueue(user=request.user, data=data, filename=upload.name, **kwargs)
             return redirect("platform:job_detail", job_id=job.pk)
         try:
-            result = services.organizations_import(
-                user=request.user, data=data, filename=upload.name, kind=kind
-            )
+            result = importer(user=request.user, data=data, filename=upload.name, **kwargs)
         except services.ImportRejected as exc:
             context.update(rejected=exc, rows=exc.rows)
             status = 400
@@ -156,7 +157,44 @@ def organization_import_view(request):
             status = 400
         else:
             context["result"] = result
-    return render(request, "organizations/organization_import.html", context, status=status)
+    return render(request, "organizations/import.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_import_view(request):
+    if not _can_create_organizations(request.user):
+        return HttpResponseForbidden(_("只有主管部门和系统管理员可以批量导入组织。"))
+    form = OrganizationImportForm(request.POST or None, request.FILES or None)
+    kind = (form.cleaned_data.get("kind") or None) if form.is_bound and form.is_valid() else None
+    return _import_page(
+        request,
+        form=form,
+        importer=services.organizations_import,
+        enqueue=organizations_import_enqueue,
+        title=_("批量导入组织"),
+        columns=services.IMPORT_COLUMNS,
+        key_note=_("第一行为列名；按统一社会信用代码匹配：已存在则更新，不存在则新增。"),
+        back_url=reverse("organizations:organization_list"),
+        kind=kind,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facility_import_view(request):
+    if not (_can_create_organizations(request.user) or request.user.role == "enterprise"):
+        return HttpResponseForbidden(_("你无权批量导入设施。"))
+    return _import_page(
+        request,
+        form=FacilityImportForm(request.POST or None, request.FILES or None),
+        importer=services.facilities_import,
+        enqueue=facilities_import_enqueue,
+        title=_("批量导入设施"),
+        columns=services.FACILITY_IMPORT_COLUMNS,
+        key_note=_("第一行为列名；按所属企业的统一社会信用代码和设施名称匹配：已存在则更新，不存在则新增。"),
+        back_url=reverse("organizations:facility_list"),
+    )
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -185,7 +223,13 @@ def facility_list_view(request):
     form = FacilityFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
     qs, error = _list_or_error(request, selectors.facility_list, **filters)
-    context = {"form": form, "page": _page(request, qs), "error": error, "query": request.GET.urlencode()}
+    context = {
+        "form": form,
+        "page": _page(request, qs),
+        "error": error,
+        "query": request.GET.urlencode(),
+        "can_import": _can_create_organizations(request.user) or request.user.role == "enterprise",
+    }
     if request.htmx:
         return render(request, "organizations/_facility_table.html", context)
     return render(request, "organizations/facility_list.html", context)

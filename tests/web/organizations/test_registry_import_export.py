@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dualcarbon.registry.tables import table_rows, table_write_csv, table_write_xlsx
 from dualcarbon_web.organizations.demo import demo_uscc
-from dualcarbon_web.organizations.models import Organization
+from dualcarbon_web.organizations.models import Facility, Organization
 from dualcarbon_web.organizations.services import ImportRejected, organizations_import
 from dualcarbon_web.platform.models import AuditEntry, Job
 
@@ -152,3 +152,81 @@ def test_export_round_trips_through_import(demo, token_client) -> None:
         result = organizations_import(user=demo.regulator, data=resp.content, filename=f"x.{fmt}")
         assert (result.created, result.updated, result.unchanged) == (0, 0, 6)
     assert api.get("/api/v1/organizations/export?format=pdf").status_code == 400
+
+
+FACILITY_HEADER = ["organization_uscc", "name", "industry", "region", "latitude", "longitude", "capacity"]
+
+
+def test_member_imports_own_facilities_all_or_nothing(demo, login) -> None:
+    from dualcarbon_web.organizations.services import facilities_import
+
+    me, other = demo.orgs["enterprises"][0], demo.orgs["enterprises"][1]
+    existing = Facility.objects.filter(organization=me).order_by("name").first()
+    good = [
+        [me.uscc, "5号机组", "4411", "440800", "21.21", "110.41", "1000 MW"],
+        [me.uscc, existing.name, "4411", "440800", "21.2", "110.4", "660 MW"],  # an update
+    ]
+    bad = [
+        *good,
+        [other.uscc, "偷偷加的设施", "3011", "440600", "", "", ""],  # row 4: not mine
+        [me.uscc, "6号机组", "4411", "440800", "91", "110.4", ""],  # row 5: latitude
+        [me.uscc, "7号机组", "9999", "440800", "", "", ""],  # row 6: industry
+        [me.uscc, "5号机组", "4411", "440800", "", "", ""],  # row 7: duplicate of row 2
+    ]
+    before = sorted(Facility.objects.values_list("organization_id", "name", "capacity"))
+    with pytest.raises(ImportRejected) as info:
+        facilities_import(user=demo.enterprise1, data=table_write_csv(FACILITY_HEADER, bad), filename="f.csv")
+    assert {(p["row"], p["column"]) for p in info.value.rows} == {
+        (4, "organization_uscc"),
+        (5, "latitude"),
+        (6, "industry"),
+        (7, "name"),
+    }
+    assert sorted(Facility.objects.values_list("organization_id", "name", "capacity")) == before
+
+    result = facilities_import(
+        user=demo.enterprise1, data=table_write_xlsx(FACILITY_HEADER, good), filename="f.xlsx"
+    )
+    assert (result.created, result.updated) == (1, 1)
+    existing.refresh_from_db()
+    assert existing.capacity == "660 MW"
+    entry = AuditEntry.objects.get(
+        object_type="organizations.facility", object_id=str(existing.pk), action="import"
+    )
+    assert entry.before["capacity"] != "660 MW" and entry.after["capacity"] == "660 MW"
+    assert Facility.objects.get(organization=me, name="5号机组").latitude is not None
+
+
+def test_facility_export_round_trips_and_pages(demo, login, token_client) -> None:
+    api = token_client(demo.regulator)
+    exported = api.get("/api/v1/organizations/facilities/export?format=xlsx").content
+    resp = api.post(
+        "/api/v1/organizations/facilities/import", {"file": SimpleUploadedFile("fx.xlsx", exported)}
+    )
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert (
+        body["created"] == body["updated"] == 0
+        and body["unchanged"] == Facility.objects.filter(region__code__startswith="44").count()
+    )
+    # the city regulator cannot import into a Zhanjiang enterprise
+    zj = demo.orgs["enterprises"][0]
+    rows = [[zj.uscc, "越权设施", "4411", "440800", "", "", ""]]
+    resp = token_client(demo.city_regulator).post(
+        "/api/v1/organizations/facilities/import",
+        {"file": SimpleUploadedFile("z.csv", table_write_csv(FACILITY_HEADER, rows)), "background": "true"},
+    )
+    job = Job.objects.get(pk=resp.json()["id"])
+    assert job.status == "failed" and "organization_uscc" in job.error
+    assert not Facility.objects.filter(name="越权设施").exists()
+    assert login(demo.enterprise1).get("/registry/facilities/import/").status_code == 200
+    assert login(demo.verifier).get("/registry/facilities/import/").status_code == 403
+
+
+def test_docs_csv_example_imports(demo) -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "registry.md").read_text(encoding="utf-8")
+    block = text.split("```csv\n", 1)[1].split("```", 1)[0]
+    result = organizations_import(user=demo.regulator, data=block.encode(), filename="docs.csv")
+    assert result.created == 2

@@ -22,7 +22,7 @@ from dualcarbon_web.organizations.api.schemas import (
     ParkPatch,
     RegionOut,
 )
-from dualcarbon_web.organizations.jobs import organizations_import_enqueue
+from dualcarbon_web.organizations.jobs import facilities_import_enqueue, organizations_import_enqueue
 from dualcarbon_web.platform.api.pagination import PageNumberPagination
 from dualcarbon_web.platform.api.schemas import JobOut
 
@@ -120,6 +120,19 @@ def facility_list(request, filters: Query[FacilityFilters]):
 @router.get("/facilities/export", summary="Export the facilities you may see as CSV or XLSX")
 def facility_export(request, filters: Query[FacilityFilters], format: str = "csv"):
     return _file_response(*services.facilities_export(user=request.user, fmt=format, **filters.dict()))
+
+
+@router.post(
+    "/facilities/import",
+    response={200: ImportOut, 202: JobOut},
+    summary="Import facilities from CSV/XLSX; all rows or none (400 lists row, column, reason)",
+)
+def facility_import(request, file: UploadedFile = File(...), background: bool = Form(False)):
+    data = file.read()
+    if background:
+        return Status(202, facilities_import_enqueue(user=request.user, data=data, filename=file.name))
+    result = services.facilities_import(user=request.user, data=data, filename=file.name)
+    return Status(200, result.as_dict())
 
 
 @router.get("/facilities/{int:facility_id}", response=FacilityOut, summary="One facility")
