@@ -25,9 +25,14 @@ adjacent weights differ, so is every swap of two adjacent different characters.
 
 References
 ----------
-GB 32100-2015 《法人和其他组织统一社会信用代码编码规则》 (SAC, 2015-09-01), sections 4-5 and
-Appendix B; standard page: openstd.samr.gov.cn, hcno=24691C25985C1073D3A7C85629378AC0.
+GB 32100-2015 《法人和其他组织统一社会信用代码编码规则》 (AQSIQ/SAC, issued 2015-09-17, in force
+2015-10-01; amended by GB 32100-2015/XG1-2016), sections 4-5 and Appendix B; it cites GB/T 2260,
+GB 11714 and GB/T 17710 (ISO 7064, the check-character systems) as normative references.
+Standard page: openstd.samr.gov.cn, hcno=24691C25985C1073D3A7C85629378AC0; bibliographic data as
+listed by csres.com/detail/274489.html.
 GB 11714-1997 《全国组织机构代码编制规则》, section 5.
+The authority and category tables (:data:`REGISTRATION_AUTHORITIES`, :data:`CATEGORIES`) agree with
+the table reproduced at cingblog.top ("注册号、统一信用代码规则", 2021), a secondary copy.
 """
 
 from __future__ import annotations
@@ -74,7 +79,7 @@ REGISTRATION_AUTHORITIES: dict[str, str] = {
     "N": "农业",
     "Y": "其他",
 }
-"""Position 1: registration authorities (GB 32100-2015 Table 1 and its later amendments)."""
+"""Position 1: registration authorities (GB 32100-2015 Table 1 as amended by XG1-2016)."""
 
 CATEGORIES: dict[str, dict[str, str]] = {
     "1": {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"},
