@@ -330,11 +330,30 @@ class Registry:
     def check_visibility(self, page, username: str) -> None:
         """What ``username`` sees of the enterprises in the browser equals the rule's answer."""
         list_url = self._reverse("organizations:organization_list")
-        if list_url is None:
-            return
+        assert list_url is not None, "the organisations registry is not installed"
         visible = self.visible_enterprise_ids(username)
         ents = {e["id"]: e for e in self.enterprises()}
         hidden = set(ents) - visible
+        user = self.user(username)
+        codes = {pk: ents[pk]["region_code"] for pk in ents}
+
+        # The demo province exercises each rule (otherwise the checks below would prove little).
+        if username == "regulator":  # 广东省: every Guangdong enterprise, not the Hunan one
+            assert visible and all(codes[pk].startswith("44") for pk in visible)
+            assert any(codes[pk].startswith("43") for pk in hidden), "no Hunan enterprise hidden"
+        elif username == "city_regulator":  # 广州市 only
+            assert visible and all(codes[pk].startswith("4401") for pk in visible)
+            assert any(codes[pk].startswith("44") for pk in hidden), "no other Guangdong city hidden"
+        elif user["role"] == "enterprise":  # its own organisation, nobody else's
+            assert visible == {user["organization_id"]} and hidden
+        elif user["role"] == "admin":
+            assert not hidden
+
+        # The REST API, with the browser's session, agrees with the rule exactly.
+        resp = page.request.get(self.platform.url("/api/v1/organizations/?kind=enterprise&page_size=500"))
+        assert resp.status == 200, resp.text()[:300]
+        body = resp.json()
+        assert {item["id"] for item in body["items"]} == visible, f"{username}: API list differs"
         page.goto(self.platform.url(list_url))
         text = page.locator("main").inner_text()
         for pk in hidden:
@@ -343,11 +362,11 @@ class Registry:
             assert ents[pk]["name"] in text, f"{username} does not see {ents[pk]['name']} in the list"
         for pk in sorted(hidden)[:3]:
             url = self._reverse("organizations:organization_detail", pk)
-            resp = page.goto(self.platform.url(url))
+            resp = page.request.get(self.platform.url(url))
             assert resp.status == 404, f"{username}: {url} ({ents[pk]['name']}) answered {resp.status}"
         for pk in sorted(visible)[:3]:
             url = self._reverse("organizations:organization_detail", pk)
-            resp = page.goto(self.platform.url(url))
+            resp = page.request.get(self.platform.url(url))
             assert resp.status == 200, f"{username}: {url} ({ents[pk]['name']}) answered {resp.status}"
 
 
