@@ -121,6 +121,7 @@ def test_filters_and_search(demo, token_client, login) -> None:
     client = login(demo.admin)
     part = client.get("/registry/organizations/?q=水泥", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in part and "佛山南海水泥" in part and "湛江湾" not in part
+    assert "q=%E6%B0%B4%E6%B3%A5&amp;format=csv" in part or "q=%E6%B0%B4%E6%B3%A5&format=csv" in part
 
 
 @pytest.mark.parametrize("username", ["enterprise1", "verifier", "techowner"])
