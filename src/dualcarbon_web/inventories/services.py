@@ -378,8 +378,10 @@ def _platform_fill(
     return frame, errors
 
 
-def _core_check(inventory: Inventory, frame: pl.DataFrame, source: str) -> list[dict[str, Any]]:
-    """Every row the accounting core cannot compute with the inventory's options, or ``[]``."""
+def _core_check(inventory: Inventory, frame: pl.DataFrame, source: str, label: str) -> list[dict[str, Any]]:
+    """Every row the accounting core cannot compute with the inventory's options, or ``[]``.
+
+    ``label`` is the reader's word for a row (``row`` in a spreadsheet, ``record`` in JSON)."""
     try:
         account(
             frame,
@@ -391,7 +393,7 @@ def _core_check(inventory: Inventory, frame: pl.DataFrame, source: str) -> list[
             keep_lines=False,
         )
     except ActivityDataError as exc:
-        return _row_errors(exc)
+        return [{**e, "row_label": label if e["row"] > 1 else e["row_label"]} for e in _row_errors(exc)]
     except InputError as exc:
         return [{"row": exc.row or 1, "column": exc.column or "", "reason": exc.reason, "row_label": "row"}]
     return []
@@ -402,7 +404,7 @@ def _validated(inventory: Inventory, frame: pl.DataFrame, label: str, source: st
     from dualcarbon.accounting import prepare_lines
 
     frame, errors = _platform_fill(inventory, _normalise(frame), label)
-    errors += _core_check(inventory, frame, source)
+    errors += _core_check(inventory, frame, source, label)
     if errors:
         unique = {(e["row"], e["column"], e["reason"]): e for e in errors}
         rows = sorted(unique.values(), key=lambda e: (e["row"], e["column"]))

@@ -36,6 +36,22 @@ router = Router(tags=["inventories"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+class _Mapped:
+    """A queryset seen through ``fn``: the paginator counts and slices in SQL, then maps one page."""
+
+    def __init__(self, queryset, fn) -> None:
+        self.queryset = queryset
+        self.fn = fn
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.fn(x) for x in self.queryset[index]]
+        return self.fn(self.queryset[index])
+
+
 def _require_reader(request) -> None:
     if not selectors.user_may_read_inventories(request.user):
         raise NotAllowed("Emission accounting is for enterprises, regulators, verifiers and administrators.")
@@ -125,7 +141,7 @@ def inventory_list(
         region=region,
         industry=industry,
     )
-    return [_inventory_out(i) for i in qs]
+    return _Mapped(qs, _inventory_out)
 
 
 @router.post(
@@ -284,31 +300,30 @@ def run_detail(request, run_id: int):
 def run_lines(request, run_id: int, category: str = "", scope: str = ""):
     _require_reader(request)
     run = selectors.run_get(user=request.user, run_id=run_id)
-    out = []
-    for line in selectors.run_line_list(run=run, category=category, scope=scope):
+
+    def line_out(line) -> dict:
         key = reports.line_trace(run, line) or {}
-        out.append(
-            {
-                "row": line.row,
-                "entity": line.entity,
-                "facility_id": line.facility_id,
-                "period": line.period,
-                "category": line.category,
-                "scope": line.scope,
-                "item": line.item,
-                "quantity": line.quantity,
-                "unit": line.unit,
-                "counterparty": line.counterparty,
-                "tco2e": line.tco2e,
-                "factors": line.factors,
-                "methodology": line.methodology,
-                "uncertainty_pct": line.uncertainty_pct,
-                "flags": line.flags,
-                "trace": key.get("trace", []),
-                "slots": key.get("slots", []),
-            }
-        )
-    return out
+        return {
+            "row": line.row,
+            "entity": line.entity,
+            "facility_id": line.facility_id,
+            "period": line.period,
+            "category": line.category,
+            "scope": line.scope,
+            "item": line.item,
+            "quantity": line.quantity,
+            "unit": line.unit,
+            "counterparty": line.counterparty,
+            "tco2e": line.tco2e,
+            "factors": line.factors,
+            "methodology": line.methodology,
+            "uncertainty_pct": line.uncertainty_pct,
+            "flags": line.flags,
+            "trace": key.get("trace", []),
+            "slots": key.get("slots", []),
+        }
+
+    return _Mapped(selectors.run_line_list(run=run, category=category, scope=scope), line_out)
 
 
 @router.post("/runs/{run_id}/rerun", response={201: CheckOut}, summary="Re-run the stored record and compare")
