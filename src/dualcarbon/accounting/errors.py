@@ -1,11 +1,11 @@
 """Errors of the accounting package::
 
-    InputError (dualcarbon.errors)
-    └── ActivityDataError      one or more activity lines cannot be computed; .errors lists them all
-    DataNotFound (dualcarbon.errors)
-    └── FactorNotFound         no factor record matches a reference or a lookup
-    IntegrityError (dualcarbon.errors)
-    └── RecordMismatch         re-running a calculation record did not reproduce its factors or numbers
+InputError (dualcarbon.errors)
+└── ActivityDataError      one or more activity lines cannot be computed; .errors lists them all
+DataNotFound (dualcarbon.errors)
+└── FactorNotFound         no factor record matches a reference or a lookup
+IntegrityError (dualcarbon.errors)
+└── RecordMismatch         re-running a calculation record did not reproduce its factors or numbers
 """
 
 from __future__ import annotations

@@ -135,15 +135,22 @@ class FactorRecord:
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
-            raise InputError(f"factor id {self.id!r} must be lower-case letters, digits and . _ : -", column="id")
+            raise InputError(
+                f"factor id {self.id!r} must be lower-case letters, digits and . _ : -", column="id"
+            )
         if self.version < 1:
             raise InputError(f"factor {self.id}: version must be >= 1", column="version")
         if self.status not in STATUSES:
-            raise InputError(f"factor {self.id}: status {self.status!r} is not one of {', '.join(STATUSES)}", column="status")
+            raise InputError(
+                f"factor {self.id}: status {self.status!r} is not one of {', '.join(STATUSES)}",
+                column="status",
+            )
         try:
             exact = Fraction(Decimal(str(self.value).strip()))
         except (InvalidOperation, ValueError):
-            raise InputError(f"factor {self.id}: value {self.value!r} is not a decimal number", column="value") from None
+            raise InputError(
+                f"factor {self.id}: value {self.value!r} is not a decimal number", column="value"
+            ) from None
         object.__setattr__(self, "exact", exact)
 
     @property
@@ -213,7 +220,19 @@ class FactorRecord:
             else:
                 provenance = Provenance(
                     table=text("table") or "user",
-                    **{k: text(k) for k in ("source", "locator", "publisher", "document_no", "published_on", "source_url", "licence", "retrieval_note")},
+                    **{
+                        k: text(k)
+                        for k in (
+                            "source",
+                            "locator",
+                            "publisher",
+                            "document_no",
+                            "published_on",
+                            "source_url",
+                            "licence",
+                            "retrieval_note",
+                        )
+                    },
                 )
         unc = data.get("uncertainty")
         uncertainty: Uncertainty | None
@@ -222,16 +241,22 @@ class FactorRecord:
         elif text("uncertainty_distribution"):
             try:
                 uncertainty = Uncertainty(
-                    text("uncertainty_distribution"), float(text("uncertainty_low_pct")), float(text("uncertainty_high_pct"))
+                    text("uncertainty_distribution"),
+                    float(text("uncertainty_low_pct")),
+                    float(text("uncertainty_high_pct")),
                 )
             except ValueError:
-                raise InputError(f"factor {text('id')}: uncertainty bounds must be numbers", column="uncertainty_low_pct") from None
+                raise InputError(
+                    f"factor {text('id')}: uncertainty bounds must be numbers", column="uncertainty_low_pct"
+                ) from None
         else:
             uncertainty = None
         try:
             version = int(text("version") or "1")
         except ValueError:
-            raise InputError(f"factor {text('id')}: version {text('version')!r} is not an integer", column="version") from None
+            raise InputError(
+                f"factor {text('id')}: version {text('version')!r} is not an integer", column="version"
+            ) from None
         return cls(
             id=text("id"),
             version=version,
@@ -292,7 +317,9 @@ class JsonLinesFactorStore:
                     try:
                         out.append(FactorRecord.from_dict(json.loads(line)))
                     except (json.JSONDecodeError, InputError) as exc:
-                        raise InputError(f"bad factor record: {exc}", source=str(self.path), row=lineno) from None
+                        raise InputError(
+                            f"bad factor record: {exc}", source=str(self.path), row=lineno
+                        ) from None
         return out
 
     def append(self, record: FactorRecord) -> None:
@@ -310,7 +337,9 @@ def _read_table(csv_text: str, provenance: Provenance) -> list[FactorRecord]:
         try:
             out.append(FactorRecord.from_dict(row, provenance))
         except InputError as exc:
-            raise InputError(exc.reason, source=f"{provenance.table}.csv", row=rowno, column=exc.column) from None
+            raise InputError(
+                exc.reason, source=f"{provenance.table}.csv", row=rowno, column=exc.column
+            ) from None
     return out
 
 
@@ -377,7 +406,9 @@ class FactorDatabase:
         ``supersedes="id@n"``. Existing versions are never changed.
         """
         if not record.provenance.source and record.status != "user":
-            raise InputError(f"factor {record.ref}: a non-user factor needs a provenance source", column="source")
+            raise InputError(
+                f"factor {record.ref}: a non-user factor needs a provenance source", column="source"
+            )
         self._insert(record, check_supersedes=True)
         try:
             self.store.append(record)
@@ -470,8 +501,19 @@ class FactorDatabase:
         out = []
         for rec in self.latest():
             hay = " ".join(
-                (rec.id, rec.item, rec.gas, rec.family, rec.region, rec.provenance.table, rec.provenance.document_no,
-                 rec.provenance.title, rec.provenance.publisher, rec.note, str(rec.data_year or ""))
+                (
+                    rec.id,
+                    rec.item,
+                    rec.gas,
+                    rec.family,
+                    rec.region,
+                    rec.provenance.table,
+                    rec.provenance.document_no,
+                    rec.provenance.title,
+                    rec.provenance.publisher,
+                    rec.note,
+                    str(rec.data_year or ""),
+                )
             ).casefold()
             if all(t in hay for t in terms):
                 out.append(rec)

@@ -59,7 +59,9 @@ def _read_csv(p: Path) -> pl.DataFrame:
     norm = [h.strip().lower() for h in header]
     dupes = sorted({h for h in norm if norm.count(h) > 1 and h})
     if dupes:
-        raise ActivityDataError([RowError(str(p), 1, d, "column appears more than once in the header") for d in dupes])
+        raise ActivityDataError(
+            [RowError(str(p), 1, d, "column appears more than once in the header") for d in dupes]
+        )
     numeric = {h: pl.Float64 for h, n in zip(header, norm, strict=True) if n in NUMERIC_COLUMNS}
     text = {h: pl.String for h, n in zip(header, norm, strict=True) if n not in NUMERIC_COLUMNS}
     try:
@@ -88,15 +90,17 @@ def _cell_text(v: Any) -> str | None:
     return s or None
 
 
-def _frame_from_rows(rows: list[tuple[int, list[Any]]], header: list[str]) -> pl.DataFrame:
+def _frame_from_rows(
+    rows: list[tuple[int, list[Any]]], header: list[str], number: str = _ROW
+) -> pl.DataFrame:
     cols: dict[str, list[str | None]] = {h: [] for h in header}
     nums = []
-    for number, values in rows:
-        nums.append(number)
+    for position, values in rows:
+        nums.append(position)
         for i, h in enumerate(header):
             cols[h].append(_cell_text(values[i]) if i < len(values) else None)
     data = {h: pl.Series(h, v, dtype=pl.String) for h, v in cols.items()}
-    return pl.DataFrame({_ROW: pl.Series(_ROW, nums, dtype=pl.UInt32), **data})
+    return pl.DataFrame({number: pl.Series(number, nums, dtype=pl.UInt32), **data})
 
 
 def _read_xlsx(p: Path) -> pl.DataFrame:
@@ -121,7 +125,9 @@ def _read_xlsx(p: Path) -> pl.DataFrame:
     finally:
         wb.close()
     if not header:
-        raise ActivityDataError([RowError(str(p), 1, "entity", "the first worksheet is empty (no header row)")])
+        raise ActivityDataError(
+            [RowError(str(p), 1, "entity", "the first worksheet is empty (no header row)")]
+        )
     return _frame_from_rows(rows, header)
 
 
@@ -134,8 +140,11 @@ def _read_json(p: Path) -> pl.DataFrame:
         data = data["lines"]
     if not isinstance(data, list):
         raise InputError('JSON input must be an array of records or {"lines": [...]}', source=str(p))
-    errors = [RowError(str(p), i, "entity", "record is not a JSON object", "record")
-              for i, rec in enumerate(data, start=1) if not isinstance(rec, dict)]
+    errors = [
+        RowError(str(p), i, "entity", "record is not a JSON object", "record")
+        for i, rec in enumerate(data, start=1)
+        if not isinstance(rec, dict)
+    ]
     if errors:
         raise ActivityDataError(errors)
     header: list[str] = []
@@ -144,7 +153,7 @@ def _read_json(p: Path) -> pl.DataFrame:
             if k not in header:
                 header.append(k)
     rows = [(i, [rec.get(h) for h in header]) for i, rec in enumerate(data, start=1)]
-    return _frame_from_rows(rows, header)
+    return _frame_from_rows(rows, header, "_record")
 
 
 def write_lines(lines: pl.DataFrame, path: str | Path) -> None:
@@ -162,4 +171,6 @@ def write_lines(lines: pl.DataFrame, path: str | Path) -> None:
     elif ext == ".json":
         p.write_text(json.dumps(lines.to_dicts(), ensure_ascii=False, indent=1), encoding="utf-8")
     else:
-        raise InputError(f"--lines: unsupported extension {ext!r}; use .csv, .parquet or .json", source=str(p))
+        raise InputError(
+            f"--lines: unsupported extension {ext!r}; use .csv, .parquet or .json", source=str(p)
+        )

@@ -72,20 +72,30 @@ class FactorSet:
 FACTOR_SETS = MappingProxyType(
     {
         "mee-nbs": FactorSet(
-            "mee-nbs", "MEE/NBS annual electricity CO2 factors (national, grid region, province)",
-            "mee_nbs_electricity_", ("national", "grid", "province"),
+            "mee-nbs",
+            "MEE/NBS annual electricity CO2 factors (national, grid region, province)",
+            "mee_nbs_electricity_",
+            ("national", "grid", "province"),
         ),
         "mee-nbs-excl-market": FactorSet(
-            "mee-nbs-excl-market", "MEE/NBS national factor excluding market-traded non-fossil electricity",
-            "mee_nbs_electricity_", ("national_excl_market_nonfossil",), "national_excl_market_nonfossil",
+            "mee-nbs-excl-market",
+            "MEE/NBS national factor excluding market-traded non-fossil electricity",
+            "mee_nbs_electricity_",
+            ("national_excl_market_nonfossil",),
+            "national_excl_market_nonfossil",
         ),
         "mee-nbs-fossil": FactorSet(
-            "mee-nbs-fossil", "MEE/NBS national factor of fossil-fuel electricity",
-            "mee_nbs_electricity_", ("national_fossil",), "national_fossil",
+            "mee-nbs-fossil",
+            "MEE/NBS national factor of fossil-fuel electricity",
+            "mee_nbs_electricity_",
+            ("national_fossil",),
+            "national_fossil",
         ),
         "cn-ets": FactorSet(
-            "cn-ets", "National carbon-market grid factor (全国电网平均排放因子), by the data years each notice covers",
-            "cn_ets_grid_", ("national",),
+            "cn-ets",
+            "National carbon-market grid factor (全国电网平均排放因子), by the data years each notice covers",
+            "cn_ets_grid_",
+            ("national",),
         ),
     }
 )
@@ -197,88 +207,147 @@ _CN_NOTES = (
     "variants are still to be transcribed); coal NCVs are not shipped, so coal rows must give ncv."
 )
 
-register(Methodology(
-    "CN-GBT32150-2015", 1,
-    "GB/T 32150-2015 工业企业温室气体排放核算和报告通则",
-    "GB/T 32150-2015 (AQSIQ/SAC, 2015)",
-    _ALL, "cn", _NDRC_FUELS, heat_factor="ndrc2015.other.purchased_heat.co2",
-    process_tables=("ndrc2013_steel_process", "ndrc2013_aluminium_pfc"),
-    guideline_gwp="SAR",
-    notes="E = E_combustion + E_process + E_purchased_electricity + E_purchased_heat - E_exported_electricity "
-    "- E_exported_heat - R_recovered. " + _CN_NOTES,
-))
-register(Methodology(
-    "CN-MEE-POWER-2022rev", 1,
-    "企业温室气体排放核算方法与报告指南 发电设施（2022年修订版）",
-    "环办气候〔2022〕5号",
-    ("combustion", "purchased_electricity"), "cn",
-    ("mee_power_2022rev", "ndrc2015_other_industry"), of_by_state="mee_power_2022rev",
-    electricity_factor="cn_ets.grid.2022_111.co2",
-    notes="E = E_combustion + E_electricity. Coal: C_ar measured (carbon_content in tC/t) or NCV x 0.03356 tC/GJ. "
-    "The guideline's own oil and gas defaults are not yet transcribed; the NDRC appendix table is used for them.",
-))
-register(Methodology(
-    "CN-MEE-POWER-2022-485", 1,
-    "企业温室气体排放核算与报告指南 发电设施 (2023-2025)",
-    "环办气候函〔2022〕485号",
-    ("combustion", "purchased_electricity"), "cn",
-    ("mee_power_2022_485", "ndrc2015_other_industry"), of_by_state="mee_power_2022_485",
-    electricity_factor="cn_ets.grid.2022_485.co2",
-    notes="Amends the 2022 revision: unmeasured coal 0.03085 tC/GJ; grid factor 0.5703 tCO2/MWh.",
-))
+register(
+    Methodology(
+        "CN-GBT32150-2015",
+        1,
+        "GB/T 32150-2015 工业企业温室气体排放核算和报告通则",
+        "GB/T 32150-2015 (AQSIQ/SAC, 2015)",
+        _ALL,
+        "cn",
+        _NDRC_FUELS,
+        heat_factor="ndrc2015.other.purchased_heat.co2",
+        process_tables=("ndrc2013_steel_process", "ndrc2013_aluminium_pfc"),
+        guideline_gwp="SAR",
+        notes="E = E_combustion + E_process + E_purchased_electricity + E_purchased_heat - E_exported_electricity "
+        "- E_exported_heat - R_recovered. " + _CN_NOTES,
+    )
+)
+register(
+    Methodology(
+        "CN-MEE-POWER-2022rev",
+        1,
+        "企业温室气体排放核算方法与报告指南 发电设施（2022年修订版）",
+        "环办气候〔2022〕5号",
+        ("combustion", "purchased_electricity"),
+        "cn",
+        ("mee_power_2022rev", "ndrc2015_other_industry"),
+        of_by_state="mee_power_2022rev",
+        electricity_factor="cn_ets.grid.2022_111.co2",
+        notes="E = E_combustion + E_electricity. Coal: C_ar measured (carbon_content in tC/t) or NCV x 0.03356 tC/GJ. "
+        "The guideline's own oil and gas defaults are not yet transcribed; the NDRC appendix table is used for them.",
+    )
+)
+register(
+    Methodology(
+        "CN-MEE-POWER-2022-485",
+        1,
+        "企业温室气体排放核算与报告指南 发电设施 (2023-2025)",
+        "环办气候函〔2022〕485号",
+        ("combustion", "purchased_electricity"),
+        "cn",
+        ("mee_power_2022_485", "ndrc2015_other_industry"),
+        of_by_state="mee_power_2022_485",
+        electricity_factor="cn_ets.grid.2022_485.co2",
+        notes="Amends the 2022 revision: unmeasured coal 0.03085 tC/GJ; grid factor 0.5703 tCO2/MWh.",
+    )
+)
 for _sector, _title, _process in (
     ("CEMENT", "中国水泥生产企业温室气体排放核算方法与报告指南（试行）", ()),
     ("STEEL", "中国钢铁生产企业温室气体排放核算方法与报告指南（试行）", ("ndrc2013_steel_process",)),
     ("ALUMINIUM", "中国电解铝生产企业温室气体排放核算方法与报告指南（试行）", ("ndrc2013_aluminium_pfc",)),
     ("CHEMICAL", "中国化工生产企业温室气体排放核算方法与报告指南（试行）", ()),
 ):
-    register(Methodology(
-        f"CN-NDRC-{_sector}-2013", 1, _title, "发改办气候〔2013〕2526号",
-        _ALL, "cn", _NDRC_FUELS, heat_factor="ndrc2015.other.purchased_heat.co2",
-        process_tables=_process, guideline_gwp="SAR",
-        constants={"C_to_CO2": C_TO_CO2, "CaO_to_CO2": CAO_TO_CO2, "MgO_to_CO2": MGO_TO_CO2},
-        notes={
-            "CEMENT": "Clinker: E = Q x [(FR_CaO - FR_CaO,nc) x 44/56 + (FR_MgO - FR_MgO,nc) x 44/40]; give the "
-            "per-tonne factor (dualcarbon.accounting.process.cement_clinker_factor) in the factor column. "
-            "Non-fuel carbon of raw meal: carbon_content in tC/t. ",
-            "STEEL": "Fluxes, electrodes and purchased carbon-bearing inputs add; carbon retained in products "
-            "(items output:crude_steel, output:pig_iron) is subtracted. ",
-            "ALUMINIUM": "PFC (CF4, C2F6) per tonne of aluminium from the guideline's defaults; anode CO2 by carbon "
-            "content (tC/t). ",
-            "CHEMICAL": "Carbon mass balance: inputs with carbon_content (tC/t) add, items prefixed output: "
-            "subtract; CO2 recovered by volume uses 19.77 t/10^4 Nm3 and the purity column. ",
-        }[_sector] + _CN_NOTES,
-    ))
-register(Methodology(
-    "IPCC2006-T1", 1, "2006 IPCC Guidelines, Tier 1", "IPCC 2006 Vol.2 Ch.2 Eq. 2.1; Vol.3",
-    ("combustion", "process", "direct_gas"), "ipcc",
-    ("ipcc2006_v2_t1_2_ncv", "ipcc2006_v2_t1_4_co2", "ipcc2006_v2_t2_2_ch4_n2o"),
-    process_tables=("ipcc2006_v3_t4_15_pfc",),
-    notes="Emissions_gas = Fuel consumed (TJ) x EF_gas (kg/TJ); Tier 1 factors assume complete oxidation.",
-))
-register(Methodology(
-    "IPCC2006-T2", 1, "2006 IPCC Guidelines, Tier 2 (country-specific CO2 factors)", "IPCC 2006 Vol.2 Ch.2 Eq. 2.2",
-    ("combustion", "process", "direct_gas"), "ipcc",
-    ("ipcc2006_v2_t1_2_ncv", "ipcc2006_v2_t2_2_ch4_n2o"),
-    process_tables=("ipcc2006_v3_t4_15_pfc",),
-    requires_row_factor=("combustion",),
-    notes="As Tier 1, but the CO2 factor is country- or plant-specific: each combustion row gives factor (or "
-    "carbon_content); CH4 and N2O use the Tier 1 defaults.",
-))
-register(Methodology(
-    "GHGP-S2-LB", 1, "GHG Protocol Scope 2 Guidance, location-based method", "WRI/WBCSD 2015, Ch.6",
-    ("purchased_electricity", "purchased_heat"), "cn", heat_factor="ndrc2015.other.purchased_heat.co2",
-    scope2="location", notes="Grid-average factors by region and data year; contractual instruments carry no weight.",
-))
-register(Methodology(
-    "GHGP-S2-MB", 1, "GHG Protocol Scope 2 Guidance, market-based method", "WRI/WBCSD 2015, Ch.6-7",
-    ("purchased_electricity", "purchased_heat"), "cn", heat_factor="ndrc2015.other.purchased_heat.co2",
-    scope2="market",
-    notes="Instruments (绿证/GEC, RECs, GOs, green power, PPAs, supplier rates) are capped at consumption per entity "
-    "and period; the rest takes the residual-mix factor given in the factor column, or the grid average when none "
-    "is given (flagged).",
-))
-register(Methodology(
-    "ISO14067-2018", 1, "ISO 14067:2018 carbon footprint of products (allocation)", "ISO 14067:2018 §6.4.6",
-    (), notes="Product footprints with mass or economic allocation: dualcarbon.accounting.product.",
-))
+    register(
+        Methodology(
+            f"CN-NDRC-{_sector}-2013",
+            1,
+            _title,
+            "发改办气候〔2013〕2526号",
+            _ALL,
+            "cn",
+            _NDRC_FUELS,
+            heat_factor="ndrc2015.other.purchased_heat.co2",
+            process_tables=_process,
+            guideline_gwp="SAR",
+            constants={"C_to_CO2": C_TO_CO2, "CaO_to_CO2": CAO_TO_CO2, "MgO_to_CO2": MGO_TO_CO2},
+            notes={
+                "CEMENT": "Clinker: E = Q x [(FR_CaO - FR_CaO,nc) x 44/56 + (FR_MgO - FR_MgO,nc) x 44/40]; give the "
+                "per-tonne factor (dualcarbon.accounting.process.cement_clinker_factor) in the factor column. "
+                "Non-fuel carbon of raw meal: carbon_content in tC/t. ",
+                "STEEL": "Fluxes, electrodes and purchased carbon-bearing inputs add; carbon retained in products "
+                "(items output:crude_steel, output:pig_iron) is subtracted. ",
+                "ALUMINIUM": "PFC (CF4, C2F6) per tonne of aluminium from the guideline's defaults; anode CO2 by carbon "
+                "content (tC/t). ",
+                "CHEMICAL": "Carbon mass balance: inputs with carbon_content (tC/t) add, items prefixed output: "
+                "subtract; CO2 recovered by volume uses 19.77 t/10^4 Nm3 and the purity column. ",
+            }[_sector]
+            + _CN_NOTES,
+        )
+    )
+register(
+    Methodology(
+        "IPCC2006-T1",
+        1,
+        "2006 IPCC Guidelines, Tier 1",
+        "IPCC 2006 Vol.2 Ch.2 Eq. 2.1; Vol.3",
+        ("combustion", "process", "direct_gas"),
+        "ipcc",
+        ("ipcc2006_v2_t1_2_ncv", "ipcc2006_v2_t1_4_co2", "ipcc2006_v2_t2_2_ch4_n2o"),
+        process_tables=("ipcc2006_v3_t4_15_pfc",),
+        notes="Emissions_gas = Fuel consumed (TJ) x EF_gas (kg/TJ); Tier 1 factors assume complete oxidation.",
+    )
+)
+register(
+    Methodology(
+        "IPCC2006-T2",
+        1,
+        "2006 IPCC Guidelines, Tier 2 (country-specific CO2 factors)",
+        "IPCC 2006 Vol.2 Ch.2 Eq. 2.2",
+        ("combustion", "process", "direct_gas"),
+        "ipcc",
+        ("ipcc2006_v2_t1_2_ncv", "ipcc2006_v2_t2_2_ch4_n2o"),
+        process_tables=("ipcc2006_v3_t4_15_pfc",),
+        requires_row_factor=("combustion",),
+        notes="As Tier 1, but the CO2 factor is country- or plant-specific: each combustion row gives factor (or "
+        "carbon_content); CH4 and N2O use the Tier 1 defaults.",
+    )
+)
+register(
+    Methodology(
+        "GHGP-S2-LB",
+        1,
+        "GHG Protocol Scope 2 Guidance, location-based method",
+        "WRI/WBCSD 2015, Ch.6",
+        ("purchased_electricity", "purchased_heat"),
+        "cn",
+        heat_factor="ndrc2015.other.purchased_heat.co2",
+        scope2="location",
+        notes="Grid-average factors by region and data year; contractual instruments carry no weight.",
+    )
+)
+register(
+    Methodology(
+        "GHGP-S2-MB",
+        1,
+        "GHG Protocol Scope 2 Guidance, market-based method",
+        "WRI/WBCSD 2015, Ch.6-7",
+        ("purchased_electricity", "purchased_heat"),
+        "cn",
+        heat_factor="ndrc2015.other.purchased_heat.co2",
+        scope2="market",
+        notes="Instruments (绿证/GEC, RECs, GOs, green power, PPAs, supplier rates) are capped at consumption per entity "
+        "and period; the rest takes the residual-mix factor given in the factor column, or the grid average when none "
+        "is given (flagged).",
+    )
+)
+register(
+    Methodology(
+        "ISO14067-2018",
+        1,
+        "ISO 14067:2018 carbon footprint of products (allocation)",
+        "ISO 14067:2018 §6.4.6",
+        (),
+        notes="Product footprints with mass or economic allocation: dualcarbon.accounting.product.",
+    )
+)

@@ -47,7 +47,9 @@ def _x(v: object, what: str) -> Fraction:
         raise InputError(f"{what} {v!r} is not a number") from None
 
 
-def product_footprints(total_tco2e: float | str, products: Sequence[CoProduct], *, method: str = "mass") -> list[ProductFootprint]:
+def product_footprints(
+    total_tco2e: float | str, products: Sequence[CoProduct], *, method: str = "mass"
+) -> list[ProductFootprint]:
     """Allocate ``total_tco2e`` of a multi-output process to its co-products.
 
     ``mass``: shares proportional to ``mass_t`` (or ``quantity`` when the unit is t).

@@ -88,8 +88,14 @@ class CalculationRecord:
                 }
             )
         factors = {
-            ref: {"value": f.value, "unit": f.unit, "status": f.status, "table": f.provenance.table,
-                  "document_no": f.provenance.document_no, "publisher": f.provenance.publisher}
+            ref: {
+                "value": f.value,
+                "unit": f.unit,
+                "status": f.status,
+                "table": f.provenance.table,
+                "document_no": f.provenance.document_no,
+                "publisher": f.provenance.publisher,
+            }
             for ref, f in sorted(used.items())
         }
         return cls(
@@ -138,12 +144,16 @@ class CalculationRecord:
         return out
 
     def to_json(self, *, include_inputs: bool = True) -> str:
-        return json.dumps(self.to_dict(include_inputs=include_inputs), ensure_ascii=False, indent=2, default=str)
+        return json.dumps(
+            self.to_dict(include_inputs=include_inputs), ensure_ascii=False, indent=2, default=str
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CalculationRecord:
         if data.get("format") != RECORD_FORMAT:
-            raise RecordMismatch(f"not a calculation record of format {RECORD_FORMAT}: {data.get('format')!r}")
+            raise RecordMismatch(
+                f"not a calculation record of format {RECORD_FORMAT}: {data.get('format')!r}"
+            )
         if "inputs" not in data:
             raise RecordMismatch("the record was saved without its inputs; it cannot be re-run")
         inputs = pl.DataFrame(data["inputs"], infer_schema_length=None)
@@ -193,5 +203,7 @@ def rerun(record: CalculationRecord, db: FactorDatabase | None = None) -> Accoun
         added = sorted(set(result.record.factor_refs) - set(record.factor_refs))
         raise RecordMismatch(f"re-run resolved other factors (missing {missing}, new {added})")
     if result.total_tco2e != record.total_tco2e:
-        raise RecordMismatch(f"re-run total {result.total_tco2e!r} differs from the recorded {record.total_tco2e!r}")
+        raise RecordMismatch(
+            f"re-run total {result.total_tco2e!r} differs from the recorded {record.total_tco2e!r}"
+        )
     return result

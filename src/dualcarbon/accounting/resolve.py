@@ -73,7 +73,9 @@ INSTRUMENT_ITEMS: dict[str, Fraction | None] = {
     "supplier_specific": None,
 }
 _C_TO_CO2 = Fraction(44, 12)
-COAL_ITEMS = frozenset({"coal", "anthracite", "bituminous_coal", "coking_coal", "sub_bituminous_coal", "lignite"})
+COAL_ITEMS = frozenset(
+    {"coal", "anthracite", "bituminous_coal", "coking_coal", "sub_bituminous_coal", "lignite"}
+)
 
 
 class LineKey(NamedTuple):
@@ -180,7 +182,9 @@ class Resolver:
         pins: dict[str, int] | None = None,
     ) -> None:
         if factor_set is not None and factor_set not in FACTOR_SETS:
-            raise InputError(f"unknown factor set {factor_set!r}; choose one of {', '.join(FACTOR_SETS)}", value=factor_set)
+            raise InputError(
+                f"unknown factor set {factor_set!r}; choose one of {', '.join(FACTOR_SETS)}", value=factor_set
+            )
         if vintage not in ("exact", "latest"):
             raise InputError(f"vintage must be 'exact' or 'latest', not {vintage!r}", value=vintage)
         gwp_weight(gwp, "CO2", db)  # validates the set name
@@ -199,9 +203,13 @@ class Resolver:
         self.used[rec.ref] = rec
         return rec
 
-    def _table_param(self, tables: tuple[str, ...], family: str, item: str, gas: str | None = None) -> FactorRecord | None:
+    def _table_param(
+        self, tables: tuple[str, ...], family: str, item: str, gas: str | None = None
+    ) -> FactorRecord | None:
         for table in tables:
-            hits = [r for r in self.db.find(family=family, item=item, table=table) if gas is None or r.gas == gas]
+            hits = [
+                r for r in self.db.find(family=family, item=item, table=table) if gas is None or r.gas == gas
+            ]
             if len(hits) > 1:
                 raise _Fail("item", f"ambiguous: {len(hits)} {family} records for {item!r} in table {table}")
             if hits:
@@ -232,10 +240,20 @@ class Resolver:
             raise _Fail("methodology", str(exc)) from None
         res.methodology = m.ref
         if key.category not in m.categories:
-            raise _Fail("category", f"category {key.category!r} is not accounted by methodology {m.id} "
-                        f"(it covers: {', '.join(m.categories) or 'no line categories'})")
-        given = {c for c, has in zip(OVERRIDE_COLUMNS, (key.has_ncv, key.has_carbon_content, key.has_oxidation_rate,
-                                                         key.has_factor, key.has_purity), strict=True) if has}
+            raise _Fail(
+                "category",
+                f"category {key.category!r} is not accounted by methodology {m.id} "
+                f"(it covers: {', '.join(m.categories) or 'no line categories'})",
+            )
+        given = {
+            c
+            for c, has in zip(
+                OVERRIDE_COLUMNS,
+                (key.has_ncv, key.has_carbon_content, key.has_oxidation_rate, key.has_factor, key.has_purity),
+                strict=True,
+            )
+            if has
+        }
         for col in sorted(given - _ALLOWED_OVERRIDES[key.category]):
             raise _Fail(col, f"column {col} does not apply to category {key.category}; leave it empty")
         try:
@@ -263,8 +281,10 @@ class Resolver:
                 rec = self._pin(rec)
                 s.gwp = rec.float_value
                 s.gwp_ref = rec.ref
-            res.trace.append(f"{s.gas}: {_fmt(s.coef)} t per {key.unit} x GWP {self.gwp} {s.gwp:g}"
-                             + (f" [{s.gwp_ref}]" if s.gwp_ref else ""))
+            res.trace.append(
+                f"{s.gas}: {_fmt(s.coef)} t per {key.unit} x GWP {self.gwp} {s.gwp:g}"
+                + (f" [{s.gwp_ref}]" if s.gwp_ref else "")
+            )
 
     # -- shared pieces ---------------------------------------------------------------------------
     def _ratio(self, text: str, column: str) -> Ratio:
@@ -286,7 +306,9 @@ class Resolver:
             return unit.scale, (), ()
         if unit.dimension == "energy_tce":
             if key.has_ncv:
-                raise _Fail("ncv", "ncv is not used when quantity is in standard coal equivalent; leave it empty")
+                raise _Fail(
+                    "ncv", "ncv is not used when quantity is in standard coal equivalent; leave it empty"
+                )
             rec = self._by_id("gbt2589.2020.tce.energy")
             gj = unit.scale * rec.exact
             res.trace.append(f"{key.unit} -> GJ: {_fmt(unit.scale)} tce x {rec.value} GJ/tce [{rec.ref}]")
@@ -295,12 +317,17 @@ class Resolver:
             ratio = self._ratio(key.ncv_unit, "ncv")
             self._check_energy_ratio(ratio, "ncv_unit")
             conv = self._per_quantity(ratio.denominator, unit, fuel_item, m, "ncv_unit", res)
-            res.trace.append(f"NCV from row ({key.ncv_unit}) x {_fmt(ratio.numerator.scale * conv[0])} -> GJ per {key.unit}")
+            res.trace.append(
+                f"NCV from row ({key.ncv_unit}) x {_fmt(ratio.numerator.scale * conv[0])} -> GJ per {key.unit}"
+            )
             return ratio.numerator.scale * conv[0], ("ncv",), conv[1]
         rec = self._table_param(m.fuel_tables, "ncv", fuel_item)
         if rec is None:
-            raise _Fail("ncv", f"{need_for} needs the fuel's NCV and methodology {m.id} has no default NCV for "
-                        f"{fuel_item!r} (tables: {', '.join(m.fuel_tables) or 'none'}); give ncv and ncv_unit")
+            raise _Fail(
+                "ncv",
+                f"{need_for} needs the fuel's NCV and methodology {m.id} has no default NCV for "
+                f"{fuel_item!r} (tables: {', '.join(m.fuel_tables) or 'none'}); give ncv and ncv_unit",
+            )
         ratio = parse_ratio(rec.unit)
         conv = self._per_quantity(ratio.denominator, unit, fuel_item, m, "unit", res)
         gj = rec.exact * ratio.numerator.scale * conv[0]
@@ -322,11 +349,16 @@ class Resolver:
         if pair <= {"mass", "volume", "gas_volume"}:
             rec = self._table_param(m.density_tables, "density", fuel_item)
             if rec is None:
-                raise _Fail(column, f"quantity in {unit.name} but the factor is per {den.name}: no density for "
-                            f"{fuel_item!r} in the factor database; convert the quantity or give a value per {unit.name}")
+                raise _Fail(
+                    column,
+                    f"quantity in {unit.name} but the factor is per {den.name}: no density for "
+                    f"{fuel_item!r} in the factor database; convert the quantity or give a value per {unit.name}",
+                )
             d = parse_ratio(rec.unit)  # mass per volume
             if d.numerator.dimension != "mass" or d.denominator.dimension not in pair:
-                raise _Fail(column, f"density {rec.ref} ({rec.unit}) does not connect {unit.name} and {den.name}")
+                raise _Fail(
+                    column, f"density {rec.ref} ({rec.unit}) does not connect {unit.name} and {den.name}"
+                )
             t_per_vol_base = rec.exact * d.numerator.scale / d.denominator.scale  # t per base volume unit
             if unit.dimension == "mass":  # quantity mass -> volume
                 per = unit.scale / t_per_vol_base / den.scale
@@ -334,16 +366,28 @@ class Resolver:
                 per = unit.scale * t_per_vol_base / den.scale
             res.trace.append(f"density {rec.value} {rec.unit} [{rec.ref}]")
             return per, (rec,)
-        raise _Fail(column, f"cannot relate quantity unit {unit.name} ({unit.dimension}) to a value per {den.name} ({den.dimension})")
+        raise _Fail(
+            column,
+            f"cannot relate quantity unit {unit.name} ({unit.dimension}) to a value per {den.name} ({den.dimension})",
+        )
 
     def _emission_factor_slot(
-        self, key: LineKey, m: Methodology, unit: Unit, fuel_item: str, res: KeyResolution, sign: Fraction,
+        self,
+        key: LineKey,
+        m: Methodology,
+        unit: Unit,
+        fuel_item: str,
+        res: KeyResolution,
+        sign: Fraction,
         default_gas: str = "CO2",
     ) -> Slot:
         """A slot from the row's ``factor``/``factor_unit`` (per energy, or per unit of quantity)."""
         ratio = self._ratio(key.factor_unit, "factor")
         if ratio.numerator.dimension != "mass":
-            raise _Fail("factor_unit", f"{key.factor_unit!r}: a factor must be a mass of gas per quantity, e.g. tCO2/t, kgCO2/kWh, kg/TJ")
+            raise _Fail(
+                "factor_unit",
+                f"{key.factor_unit!r}: a factor must be a mass of gas per quantity, e.g. tCO2/t, kgCO2/kWh, kg/TJ",
+            )
         gas = ratio.numerator.substance or default_gas
         if gas == "C":
             raise _Fail("factor_unit", "a carbon mass (tC/...) belongs in carbon_content, not factor")
@@ -379,10 +423,15 @@ class Resolver:
             res.trace.append(f"carbon content from row as a mass fraction ({key.carbon_content_unit})")
             return ratio.numerator.scale * per, ("carbon_content",), recs, "mass"
         if ratio.numerator.dimension != "mass" or (ratio.numerator.substance not in (None, "C")):
-            raise _Fail("carbon_content_unit", f"{key.carbon_content_unit!r} is not a carbon content; use tC/GJ, tC/TJ, tC/t or %")
+            raise _Fail(
+                "carbon_content_unit",
+                f"{key.carbon_content_unit!r} is not a carbon content; use tC/GJ, tC/TJ, tC/t or %",
+            )
         scale = ratio.numerator.scale / ratio.denominator.scale
         if ratio.denominator.dimension == "energy":
-            gj, uses, recs = self._energy_per_unit(key, m, unit, fuel_item, res, "a carbon content per energy")
+            gj, uses, recs = self._energy_per_unit(
+                key, m, unit, fuel_item, res, "a carbon content per energy"
+            )
             res.trace.append(f"carbon content from row ({key.carbon_content_unit}) per unit heat")
             return scale * gj, (*uses, "carbon_content"), recs, "heat"
         if key.has_ncv:
@@ -392,7 +441,9 @@ class Resolver:
         return ratio.numerator.scale * per, ("carbon_content",), recs, "mass"
 
     # -- categories ------------------------------------------------------------------------------
-    def _combustion(self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution) -> None:
+    def _combustion(
+        self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution
+    ) -> None:
         fuel = vocabulary.fuel(key.item)
         item = fuel.item if fuel else vocabulary.canonical_fuel(key.item)
         if unit.dimension == "fraction":
@@ -403,7 +454,10 @@ class Resolver:
         if key.has_factor:
             if key.has_carbon_content or key.has_oxidation_rate:
                 col = "carbon_content" if key.has_carbon_content else "oxidation_rate"
-                raise _Fail(col, f"{col} cannot be combined with factor: a CO2 factor already includes carbon content and oxidation")
+                raise _Fail(
+                    col,
+                    f"{col} cannot be combined with factor: a CO2 factor already includes carbon content and oxidation",
+                )
             res.slots.append(self._emission_factor_slot(key, m, unit, item, res, sign))
             return
         # carbon per unit of quantity
@@ -421,9 +475,14 @@ class Resolver:
                 if rec is not None:
                     break
             if rec is None:
-                raise _Fail("carbon_content", f"methodology {m.id} has no default carbon content for {key.item!r} "
-                            f"(tables: {', '.join(m.fuel_tables)}); give carbon_content and carbon_content_unit")
-            gj, uses, recs0 = self._energy_per_unit(key, m, unit, item, res, "a default carbon content per unit heat")
+                raise _Fail(
+                    "carbon_content",
+                    f"methodology {m.id} has no default carbon content for {key.item!r} "
+                    f"(tables: {', '.join(m.fuel_tables)}); give carbon_content and carbon_content_unit",
+                )
+            gj, uses, recs0 = self._energy_per_unit(
+                key, m, unit, item, res, "a default carbon content per unit heat"
+            )
             r = parse_ratio(rec.unit)
             c = rec.exact * r.numerator.scale / r.denominator.scale * gj
             recs = (*recs0, rec)
@@ -440,7 +499,10 @@ class Resolver:
             if rec is None:
                 rec = self._table_param(m.fuel_tables, "oxidation_rate", item)
             if rec is None:
-                raise _Fail("oxidation_rate", f"methodology {m.id} has no default oxidation rate for {key.item!r}; give oxidation_rate")
+                raise _Fail(
+                    "oxidation_rate",
+                    f"methodology {m.id} has no default oxidation rate for {key.item!r}; give oxidation_rate",
+                )
             of, of_uses = rec.exact, ()
             recs = (*recs, rec)
             res.trace.append(f"oxidation rate {rec.value} [{rec.ref}]")
@@ -448,38 +510,64 @@ class Resolver:
         res.trace.append("x 44/12 (exact)")
         res.slots.append(Slot("CO2", coef, (*uses, *of_uses), recs))
 
-    def _combustion_ipcc(self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution, item: str) -> None:
+    def _combustion_ipcc(
+        self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution, item: str
+    ) -> None:
         if key.has_oxidation_rate and not key.has_carbon_content:
-            raise _Fail("oxidation_rate", "under IPCC, oxidation_rate applies only with carbon_content "
-                        "(Tier 1 factors already assume complete oxidation)")
+            raise _Fail(
+                "oxidation_rate",
+                "under IPCC, oxidation_rate applies only with carbon_content "
+                "(Tier 1 factors already assume complete oxidation)",
+            )
         if key.has_factor and key.has_carbon_content:
             raise _Fail("carbon_content", "give either factor or carbon_content, not both")
         if key.has_factor:
             co2 = self._emission_factor_slot(key, m, unit, item, res, sign)
         elif key.has_carbon_content:
             c, uses, recs, _ = self._carbon_content(key, m, unit, item, res)
-            co2 = Slot("CO2", sign * c * _C_TO_CO2, (*uses, *(("oxidation_rate",) if key.has_oxidation_rate else ())), recs)
+            co2 = Slot(
+                "CO2",
+                sign * c * _C_TO_CO2,
+                (*uses, *(("oxidation_rate",) if key.has_oxidation_rate else ())),
+                recs,
+            )
         elif "combustion" in m.requires_row_factor:
-            raise _Fail("factor", f"methodology {m.id} needs a country- or plant-specific CO2 factor: give factor "
-                        "(e.g. kgCO2/TJ) or carbon_content")
+            raise _Fail(
+                "factor",
+                f"methodology {m.id} needs a country- or plant-specific CO2 factor: give factor "
+                "(e.g. kgCO2/TJ) or carbon_content",
+            )
         else:
             rec = self._table_param(m.fuel_tables, "co2_ef_energy", item)
             if rec is None:
-                raise _Fail("item", f"no IPCC default CO2 factor for fuel {key.item!r} (tables: {', '.join(m.fuel_tables)}); "
-                            "give factor and factor_unit")
+                raise _Fail(
+                    "item",
+                    f"no IPCC default CO2 factor for fuel {key.item!r} (tables: {', '.join(m.fuel_tables)}); "
+                    "give factor and factor_unit",
+                )
             gj, uses, recs = self._energy_per_unit(key, m, unit, item, res, "the IPCC default CO2 factor")
             r = parse_ratio(rec.unit)
-            co2 = Slot(rec.gas or "CO2", sign * rec.exact * r.numerator.scale / r.denominator.scale * gj, uses, (*recs, rec))
+            co2 = Slot(
+                rec.gas or "CO2",
+                sign * rec.exact * r.numerator.scale / r.denominator.scale * gj,
+                uses,
+                (*recs, rec),
+            )
             res.trace.append(f"CO2 factor {rec.value} {rec.unit} [{rec.ref}]")
         res.slots.append(co2)
         for family, gas in (("ch4_ef_energy", "CH4"), ("n2o_ef_energy", "N2O")):
             rec = self._table_param(m.fuel_tables, family, item, gas)
             if rec is None:
-                raise _Fail("item", f"no IPCC default {gas} factor for fuel {key.item!r}; use a known fuel name "
-                            "or account this fuel under a Chinese guideline")
+                raise _Fail(
+                    "item",
+                    f"no IPCC default {gas} factor for fuel {key.item!r}; use a known fuel name "
+                    "or account this fuel under a Chinese guideline",
+                )
             gj, uses, recs = self._energy_per_unit(key, m, unit, item, res, f"the IPCC default {gas} factor")
             r = parse_ratio(rec.unit)
-            res.slots.append(Slot(gas, sign * rec.exact * r.numerator.scale / r.denominator.scale * gj, uses, (*recs, rec)))
+            res.slots.append(
+                Slot(gas, sign * rec.exact * r.numerator.scale / r.denominator.scale * gj, uses, (*recs, rec))
+            )
             res.trace.append(f"{gas} factor {rec.value} {rec.unit} [{rec.ref}]")
 
     def _process(self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution) -> None:
@@ -505,14 +593,20 @@ class Resolver:
                     rec = self._pin(rec)
                     r = parse_ratio(rec.unit)
                     per, recs = self._per_quantity(r.denominator, unit, norm, m, "unit", res)
-                    res.slots.append(Slot(rec.gas or "CO2", sign * rec.exact * r.numerator.scale * per,
-                                          (), (*recs, rec)))
+                    res.slots.append(
+                        Slot(rec.gas or "CO2", sign * rec.exact * r.numerator.scale * per, (), (*recs, rec))
+                    )
                     res.trace.append(f"{rec.gas} process factor {rec.value} {rec.unit} [{rec.ref}]")
                 return
-        raise _Fail("factor", f"no default process factor for item {item!r} under {m.id} "
-                    f"(tables: {', '.join(m.process_tables) or 'none'}); give factor and factor_unit (e.g. tCO2/t)")
+        raise _Fail(
+            "factor",
+            f"no default process factor for item {item!r} under {m.id} "
+            f"(tables: {', '.join(m.process_tables) or 'none'}); give factor and factor_unit (e.g. tCO2/t)",
+        )
 
-    def _electricity(self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution) -> None:
+    def _electricity(
+        self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution
+    ) -> None:
         if unit.dimension != "energy":
             raise _Fail("unit", f"electricity must be an energy (kWh, MWh, 万kWh), not {key.unit!r}")
         item = key.item.strip().lower().replace(" ", "_")
@@ -529,7 +623,9 @@ class Resolver:
             else:
                 default = INSTRUMENT_ITEMS[item]
                 if default is None:
-                    raise _Fail("factor", f"instrument {key.item!r} needs its contractual factor in the factor column")
+                    raise _Fail(
+                        "factor", f"instrument {key.item!r} needs its contractual factor in the factor column"
+                    )
                 res.slots.append(Slot("CO2", default))
                 res.trace.append(f"instrument {key.item!r}: 0 tCO2/MWh (renewable attribute)")
             return
@@ -539,7 +635,9 @@ class Resolver:
             try:
                 grid = self._grid_factor(key, m)
                 g_ratio = parse_ratio(grid.unit)
-                res.location_coef = float(grid.exact * g_ratio.numerator.scale / g_ratio.denominator.scale * unit.scale)
+                res.location_coef = float(
+                    grid.exact * g_ratio.numerator.scale / g_ratio.denominator.scale * unit.scale
+                )
                 res.location_ref = grid.ref
             except _Fail as exc:
                 if not key.has_factor:
@@ -550,14 +648,20 @@ class Resolver:
                 res.trace.append("market-based: residual-mix factor from row")
                 return
             assert grid is not None
-            res.flags.append("no residual-mix factor given: grid average used (GHG Protocol Scope 2 Guidance, Table 6.3)")
+            res.flags.append(
+                "no residual-mix factor given: grid average used (GHG Protocol Scope 2 Guidance, Table 6.3)"
+            )
         if key.has_factor:
             res.slots.append(self._emission_factor_slot(key, m, unit, item, res, sign))
             return
         rec = self._grid_factor(key, m)
         r = parse_ratio(rec.unit)
-        res.slots.append(Slot("CO2", sign * rec.exact * r.numerator.scale / r.denominator.scale * unit.scale, (), (rec,)))
-        res.trace.append(f"grid factor {rec.value} {rec.unit} [{rec.ref}] ({rec.provenance.document_no or rec.provenance.title})")
+        res.slots.append(
+            Slot("CO2", sign * rec.exact * r.numerator.scale / r.denominator.scale * unit.scale, (), (rec,))
+        )
+        res.trace.append(
+            f"grid factor {rec.value} {rec.unit} [{rec.ref}] ({rec.provenance.document_no or rec.provenance.title})"
+        )
 
     def _grid_factor(self, key: LineKey, m: Methodology) -> FactorRecord:
         if m.electricity_factor and self.factor_set is None:
@@ -568,16 +672,17 @@ class Resolver:
             reg = vocabulary.region(key.region)
         except InputError as exc:
             raise _Fail("region", exc.reason) from None
-        if fs.levels == (fs.national_level,) and reg.level != "national":
-            level, code = fs.national_level, "CN"
-        elif reg.level == "national":
+        if (fs.levels == (fs.national_level,) and reg.level != "national") or reg.level == "national":
             level, code = fs.national_level, "CN"
         else:
             level, code = reg.level, reg.code
         if level not in fs.levels:
             raise _Fail("region", f"factor set {fs.name} has no {level} factors")
-        cands = [r for r in self.db.find(family="grid_electricity", region=code, level=level)
-                 if r.provenance.table.startswith(fs.tables_prefix)]
+        cands = [
+            r
+            for r in self.db.find(family="grid_electricity", region=code, level=level)
+            if r.provenance.table.startswith(fs.tables_prefix)
+        ]
         exact = [r for r in cands if r.applies_to(key.year)]
         where = f"{reg.name_zh} ({code})" if code != "CN" else "national"
         if len(exact) > 1:
@@ -591,40 +696,60 @@ class Resolver:
                 best = max(older, key=lambda r: r.valid_to or r.data_year or 0)
                 return self._pin(best)
         avail = ", ".join(str(y) for y in years) or "none"
-        raise _Fail("region" if not years else "period",
-                    f"no {fs.name} electricity factor for {where} and data year {key.year} (available: {avail}); "
-                    "give factor and factor_unit, choose another --factor-set or region, or allow --vintage latest")
+        raise _Fail(
+            "region" if not years else "period",
+            f"no {fs.name} electricity factor for {where} and data year {key.year} (available: {avail}); "
+            "give factor and factor_unit, choose another --factor-set or region, or allow --vintage latest",
+        )
 
     def _heat(self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution) -> None:
         if unit.dimension != "energy":
-            raise _Fail("unit", f"heat must be an energy (GJ, TJ, MWh), not {key.unit!r}; convert steam with "
-                        "dualcarbon.accounting.process.steam_heat_gj")
+            raise _Fail(
+                "unit",
+                f"heat must be an energy (GJ, TJ, MWh), not {key.unit!r}; convert steam with "
+                "dualcarbon.accounting.process.steam_heat_gj",
+            )
         if key.has_factor:
             res.slots.append(self._emission_factor_slot(key, m, unit, key.item, res, sign))
             return
         if not m.heat_factor:
-            raise _Fail("factor", f"methodology {m.id} has no default heat factor; give factor and factor_unit")
+            raise _Fail(
+                "factor", f"methodology {m.id} has no default heat factor; give factor and factor_unit"
+            )
         rec = self._by_id(m.heat_factor)
         r = parse_ratio(rec.unit)
-        res.slots.append(Slot("CO2", sign * rec.exact * r.numerator.scale / r.denominator.scale * unit.scale, (), (rec,)))
+        res.slots.append(
+            Slot("CO2", sign * rec.exact * r.numerator.scale / r.denominator.scale * unit.scale, (), (rec,))
+        )
         res.trace.append(f"heat factor {rec.value} {rec.unit} [{rec.ref}]")
 
-    def _recovered(self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution) -> None:
+    def _recovered(
+        self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution
+    ) -> None:
         if unit.dimension == "mass":
             if key.has_purity:
-                raise _Fail("purity", "purity applies to a volume of recovered gas; a mass is taken as pure CO2")
+                raise _Fail(
+                    "purity", "purity applies to a volume of recovered gas; a mass is taken as pure CO2"
+                )
             res.slots.append(Slot("CO2", sign * unit.scale))
             res.trace.append(f"recovered CO2 mass: {_fmt(unit.scale)} t per {key.unit}")
             return
         if unit.dimension != "gas_volume":
-            raise _Fail("unit", f"recovered CO2 must be a mass (t) or a gas volume (10^4 Nm3), not {key.unit!r}")
+            raise _Fail(
+                "unit", f"recovered CO2 must be a mass (t) or a gas volume (10^4 Nm3), not {key.unit!r}"
+            )
         if not key.has_purity:
-            raise _Fail("purity", "a volume of recovered gas needs its CO2 purity (volume fraction, 0-1) in the purity column")
+            raise _Fail(
+                "purity",
+                "a volume of recovered gas needs its CO2 purity (volume fraction, 0-1) in the purity column",
+            )
         per, recs = self._per_quantity(parse_unit("t"), unit, "co2", m, "unit", res)
         res.slots.append(Slot("CO2", sign * per, ("purity",), recs))
         res.trace.append("R = Q x PUR x density")
 
-    def _direct_gas(self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution) -> None:
+    def _direct_gas(
+        self, key: LineKey, m: Methodology, unit: Unit, sign: Fraction, res: KeyResolution
+    ) -> None:
         try:
             gas = canonical_gas(key.item)
         except InputError as exc:

@@ -39,12 +39,16 @@ def _hierarchy_frame(hierarchy: pl.DataFrame | Mapping[str, Mapping[str, str]]) 
         raise InputError("the hierarchy needs an 'entity' column", column="entity")
     dup = h.group_by("entity").len().filter(pl.col("len") > 1)
     if dup.height:
-        raise InputError(f"entities listed more than once in the hierarchy: {', '.join(map(str, dup['entity'].to_list()[:10]))}",
-                         column="entity")
+        raise InputError(
+            f"entities listed more than once in the hierarchy: {', '.join(map(str, dup['entity'].to_list()[:10]))}",
+            column="entity",
+        )
     return h.with_columns(pl.col("entity").cast(pl.String))
 
 
-def rollup(lines: pl.DataFrame, hierarchy: pl.DataFrame | Mapping[str, Mapping[str, str]] | None, level: str) -> pl.DataFrame:
+def rollup(
+    lines: pl.DataFrame, hierarchy: pl.DataFrame | Mapping[str, Mapping[str, str]] | None, level: str
+) -> pl.DataFrame:
     """Totals per unit of ``level``, with internal transfers eliminated.
 
     Parameters
@@ -66,43 +70,61 @@ def rollup(lines: pl.DataFrame, hierarchy: pl.DataFrame | Mapping[str, Mapping[s
     """
     if level not in LEVELS:
         raise InputError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}", column="level")
-    df = lines.with_columns(pl.col("entity").cast(pl.String))
+    df = lines.drop([c for c in ("unit", "_unit") if c in lines.columns]).with_columns(
+        pl.col("entity").cast(pl.String)
+    )
     if "counterparty" not in df.columns:
         df = df.with_columns(pl.lit(None, dtype=pl.String).alias("counterparty"))
     df = df.with_columns(pl.col("counterparty").cast(pl.String))
     if level == "facility":
-        df = df.with_columns(pl.col("entity").alias("unit"), pl.col("counterparty").alias("cp_unit"))
+        df = df.with_columns(pl.col("entity").alias("_unit"), pl.col("counterparty").alias("cp_unit"))
     else:
         if hierarchy is None:
             raise InputError(f"a hierarchy is needed to roll up to {level}", column="level")
         h = _hierarchy_frame(hierarchy)
         if level not in h.columns:
             raise InputError(f"the hierarchy has no {level!r} column", column=level)
-        units = h.select("entity", pl.col(level).cast(pl.String).alias("unit"))
+        units = h.select("entity", pl.col(level).cast(pl.String).alias("_unit"))
         missing = sorted(set(df["entity"].unique().to_list()) - set(units["entity"].to_list()))
         if missing:
-            raise ActivityDataError([RowError("hierarchy", 0, level, f"entity {e!r} has no {level}", "entity") for e in missing])
+            raise ActivityDataError(
+                [RowError("hierarchy", 0, level, f"entity {e!r} has no {level}", "entity") for e in missing]
+            )
         df = df.join(units, on="entity", how="left").join(
-            units.rename({"entity": "counterparty", "unit": "cp_unit"}), on="counterparty", how="left"
+            units.rename({"entity": "counterparty", "_unit": "cp_unit"}), on="counterparty", how="left"
         )
-        no_unit = df.filter(pl.col("unit").is_null())["entity"].unique().to_list()
+        no_unit = df.filter(pl.col("_unit").is_null())["entity"].unique().to_list()
         if no_unit:
-            raise ActivityDataError([RowError("hierarchy", 0, level, f"entity {e!r} has an empty {level}", "entity") for e in no_unit])
+            raise ActivityDataError(
+                [
+                    RowError("hierarchy", 0, level, f"entity {e!r} has an empty {level}", "entity")
+                    for e in no_unit
+                ]
+            )
     internal = (
-        pl.col("category").is_in(TRANSFER_CATEGORIES) & pl.col("cp_unit").is_not_null() & (pl.col("cp_unit") == pl.col("unit"))
+        pl.col("category").is_in(TRANSFER_CATEGORIES)
+        & pl.col("cp_unit").is_not_null()
+        & (pl.col("cp_unit") == pl.col("_unit"))
     )
     scope = pl.col("category").replace_strict(SCOPE_OF_CATEGORY, default="")
     df = df.with_columns(internal.alias("_internal"), scope.alias("_scope"))
     kept = pl.col("tco2e").filter(~pl.col("_internal"))
     return (
-        df.group_by("unit")
+        df.group_by("_unit")
         .agg(
             kept.sum().alias("total_tco2e"),
-            pl.col("tco2e").filter(~pl.col("_internal") & (pl.col("_scope") == "scope1")).sum().alias("scope1_tco2e"),
-            pl.col("tco2e").filter(~pl.col("_internal") & (pl.col("_scope") == "scope2")).sum().alias("scope2_tco2e"),
+            pl.col("tco2e")
+            .filter(~pl.col("_internal") & (pl.col("_scope") == "scope1"))
+            .sum()
+            .alias("scope1_tco2e"),
+            pl.col("tco2e")
+            .filter(~pl.col("_internal") & (pl.col("_scope") == "scope2"))
+            .sum()
+            .alias("scope2_tco2e"),
             pl.col("tco2e").filter(pl.col("_internal")).sum().alias("eliminated_tco2e"),
             pl.col("entity").n_unique().alias("entities"),
         )
+        .rename({"_unit": "unit"})
         .sort(["total_tco2e", "unit"], descending=[True, False])
     )
 

@@ -69,7 +69,9 @@ def sum_uncertainty(values: Sequence[float], uncertainties_pct: Sequence[float])
     total = sum(values)
     if total == 0:
         raise InputError("the relative uncertainty of a sum that is zero is undefined")
-    return math.sqrt(sum((float(u) * float(x)) ** 2 for x, u in zip(values, uncertainties_pct, strict=True))) / abs(total)
+    return math.sqrt(
+        sum((float(u) * float(x)) ** 2 for x, u in zip(values, uncertainties_pct, strict=True))
+    ) / abs(total)
 
 
 def check_approach1_validity(uncertainty_pct: float, *, strict: bool = False, what: str = "result") -> bool:
@@ -132,7 +134,9 @@ def relative_samples(unc: object | None, n: int, rng: np.random.Generator) -> np
     raise InputError(f"unknown distribution {dist!r}")
 
 
-def key_uncertainty(slot_weights: Sequence[float], slot_factor_unc: Sequence[Sequence[tuple[str, float | None]]]) -> tuple[float, bool]:
+def key_uncertainty(
+    slot_weights: Sequence[float], slot_factor_unc: Sequence[Sequence[tuple[str, float | None]]]
+) -> tuple[float, bool]:
     """Approach 1 uncertainty (%) of one key's CO2e per unit activity, and whether it is complete.
 
     ``slot_weights`` are the slots' tCO2e per unit; ``slot_factor_unc[s]`` lists ``(ref, U%)`` of

@@ -88,13 +88,17 @@ _add("energy_tce", "kgce", _F(1, 1000), "千克标准煤")
 _add("energy_tce", "tce", _F(1), "吨标准煤", "标准煤")
 _add("energy_tce", "10^4 tce", _F(10_000), "万吨标准煤", "万tce")
 # dimensionless
-_add("fraction", "1", _F(1), "fraction", "-", "")
+_add("fraction", "1", _F(1), "fraction", "-")
 _add("fraction", "%", _F(1, 100), "percent", "pct")
 
 _CASEFOLD = {k.casefold(): k for k in _TABLE}
 # substances that may follow a mass unit: carbon, CO2-equivalent and the gases with GWP values
-_SUBSTANCE_RE = re.compile(r"^(C|CO2e|CO2|CO2_biogenic|CH4(_fossil|_nonfossil)?|N2O|SF6|NF3|HFC-?\d+[a-z]?|CF4|C2F6)$", re.I)
-_MASS_PREFIXES = sorted((k for k, v in _TABLE.items() if v[0] == "mass" and k.isascii()), key=len, reverse=True)
+_SUBSTANCE_RE = re.compile(
+    r"^(C|CO2e|CO2|CO2_biogenic|CH4(_fossil|_nonfossil)?|N2O|SF6|NF3|HFC-?\d+[a-z]?|CF4|C2F6)$", re.I
+)
+_MASS_PREFIXES = sorted(
+    (k for k, v in _TABLE.items() if v[0] == "mass" and k.isascii()), key=len, reverse=True
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +174,7 @@ def parse_unit(text: str) -> Unit:
     for prefix in _MASS_PREFIXES:
         bare = prefix.replace(" ", "")
         if compact.startswith(bare) and len(compact) > len(bare):
-            rest = compact[len(bare):]
+            rest = compact[len(bare) :]
             if _SUBSTANCE_RE.match(rest):
                 dim, name, scale = _TABLE[prefix]
                 return Unit(dim, name, scale, _canonical_substance(rest))
@@ -204,7 +208,9 @@ def parse_ratio(text: str) -> Ratio:
     if "/" not in s:
         unit = parse_unit(s)
         if unit.dimension != "fraction":
-            raise UnitError(f"{text!r} is not a ratio; write it as numerator/denominator, e.g. GJ/t", value=text)
+            raise UnitError(
+                f"{text!r} is not a ratio; write it as numerator/denominator, e.g. GJ/t", value=text
+            )
         return Ratio(unit, parse_unit("1"))
     num, _, den = s.partition("/")
     try:
@@ -220,5 +226,7 @@ def conversion_factor(source: str, target: str) -> Fraction:
     """
     a, b = parse_unit(source), parse_unit(target)
     if a.dimension != b.dimension:
-        raise UnitError(f"cannot convert {source!r} ({a.dimension}) to {target!r} ({b.dimension})", value=source)
+        raise UnitError(
+            f"cannot convert {source!r} ({a.dimension}) to {target!r} ({b.dimension})", value=source
+        )
     return a.scale / b.scale

@@ -11,49 +11,67 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dualcarbon.cli._common import console, err_console, fail
+from dualcarbon.cli._common import console, fail
 
 __all__ = ["register"]
 
 
-class GwpChoice(str, Enum):
+class GwpChoice(StrEnum):
     SAR = "SAR"
     AR4 = "AR4"
     AR5 = "AR5"
     AR6 = "AR6"
 
 
-class VintageChoice(str, Enum):
+class VintageChoice(StrEnum):
     exact = "exact"
     latest = "latest"
 
 
 def account_command(
-    file: Annotated[Path, typer.Argument(help="Activity lines: .csv, .xlsx or .json (see docs/accounting.md).")],
-    gwp: Annotated[GwpChoice, typer.Option("--gwp", case_sensitive=False, help="GWP100 set for CO2e.")] = GwpChoice.AR5,
+    file: Annotated[
+        Path, typer.Argument(help="Activity lines: .csv, .xlsx or .json (see docs/accounting.md).")
+    ],
+    gwp: Annotated[
+        GwpChoice, typer.Option("--gwp", case_sensitive=False, help="GWP100 set for CO2e.")
+    ] = GwpChoice.AR5,
     factor_set: Annotated[
         str | None,
-        typer.Option("--factor-set", help="Electricity factors for rows without one: mee-nbs, mee-nbs-excl-market, "
-                     "mee-nbs-fossil or cn-ets. Default: each methodology's own choice."),
+        typer.Option(
+            "--factor-set",
+            help="Electricity factors for rows without one: mee-nbs, mee-nbs-excl-market, "
+            "mee-nbs-fossil or cn-ets. Default: each methodology's own choice.",
+        ),
     ] = None,
-    monte_carlo: Annotated[int, typer.Option("--monte-carlo", min=0, help="IPCC Approach 2 iterations (needs --seed).")] = 0,
+    monte_carlo: Annotated[
+        int, typer.Option("--monte-carlo", min=0, help="IPCC Approach 2 iterations (needs --seed).")
+    ] = 0,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed for --monte-carlo.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON result instead of a table.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the JSON result instead of a table.")
+    ] = False,
     lines: Annotated[
         Path | None, typer.Option("--lines", help="Write per-line results to PATH (.csv, .parquet or .json).")
     ] = None,
     vintage: Annotated[
-        VintageChoice, typer.Option("--vintage", help="exact: electricity factors must exist for the period's year; "
-                                    "latest: use the latest earlier data year (flagged).")
+        VintageChoice,
+        typer.Option(
+            "--vintage",
+            help="exact: electricity factors must exist for the period's year; "
+            "latest: use the latest earlier data year (flagged).",
+        ),
     ] = VintageChoice.exact,
     record: Annotated[
-        Path | None, typer.Option("--record", help="Write the calculation record (inputs, factor versions, trace) as JSON.")
+        Path | None,
+        typer.Option(
+            "--record", help="Write the calculation record (inputs, factor versions, trace) as JSON."
+        ),
     ] = None,
 ) -> None:
     """Account emissions for the activity lines in FILE."""
@@ -80,8 +98,8 @@ def account_command(
         )
     except ActivityDataError as exc:
         for err in exc.errors:
-            err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
-        err_console.print(f"{len(exc.errors)} line error(s) in {file}; nothing was computed.", highlight=False)
+            typer.echo(f"error: {err}", err=True)
+        typer.echo(f"{len(exc.errors)} line error(s) in {file}; nothing was computed.", err=True)
         raise typer.Exit(2) from None
     except DualCarbonError as exc:
         fail(str(exc), code=2)
@@ -109,17 +127,33 @@ def _print_table(result: object, file: Path) -> None:
         non_co2 = sum(v for g, v in e["by_gas"].items() if g != "CO2")
         u = e["uncertainty_pct"]
         utxt = "" if u is None else f"±{r(u, 1)}" + ("" if e["uncertainty_complete"] else "*")
-        table.add_row(name, r(e["by_scope"].get("scope1", 0.0)), r(e["by_scope"].get("scope2", 0.0)), r(e["total_tco2e"]),
-                      r(non_co2), utxt)
+        table.add_row(
+            name,
+            r(e["by_scope"].get("scope1", 0.0)),
+            r(e["by_scope"].get("scope2", 0.0)),
+            r(e["total_tco2e"]),
+            r(non_co2),
+            utxt,
+        )
     console.print(table)
-    console.print(f"[bold]Total[/]: {r(res.total_tco2e)} tCO2e over {len(res.entities)} entities", highlight=False)  # type: ignore[attr-defined]
+    console.print(
+        f"[bold]Total[/]: {r(res.total_tco2e)} tCO2e over {len(res.entities)} entities", highlight=False
+    )  # type: ignore[attr-defined]
     if res.monte_carlo:  # type: ignore[attr-defined]
         mc = res.monte_carlo["total"]  # type: ignore[attr-defined]
-        console.print(f"Monte Carlo ({res.monte_carlo['iterations']} iterations, seed {res.monte_carlo['seed']}): "  # type: ignore[attr-defined]
-                      f"mean {r(mc['mean'])}, 95 % interval [{r(mc['p2_5'])}, {r(mc['p97_5'])}]", highlight=False)
-    console.print("* partial: some inputs have no stated uncertainty (see docs/accounting.md).", highlight=False)
-    console.print("Scope 1 = combustion + process + direct gases − recovered CO2; scope 2 = purchased − exported "
-                  "electricity and heat (GB/T 32150-2015 net).", highlight=False)
+        console.print(
+            f"Monte Carlo ({res.monte_carlo['iterations']} iterations, seed {res.monte_carlo['seed']}): "  # type: ignore[attr-defined]
+            f"mean {r(mc['mean'])}, 95 % interval [{r(mc['p2_5'])}, {r(mc['p97_5'])}]",
+            highlight=False,
+        )
+    console.print(
+        "* partial: some inputs have no stated uncertainty (see docs/accounting.md).", highlight=False
+    )
+    console.print(
+        "Scope 1 = combustion + process + direct gases − recovered CO2; scope 2 = purchased − exported "
+        "electricity and heat (GB/T 32150-2015 net).",
+        highlight=False,
+    )
     for note in res.notes:  # type: ignore[attr-defined]
         console.print(f"note: {note}", highlight=False)
 
