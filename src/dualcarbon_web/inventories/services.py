@@ -86,6 +86,8 @@ UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".json")
 _ELECTRICITY = ("purchased_electricity", "exported_electricity")
 _TEXT_COLUMNS = tuple(c for c in LINE_COLUMNS if c not in NUMERIC_COLUMNS)
 _BATCH = 2000
+#: Row-number columns of the core's readers: spreadsheet rows (``_row``) or JSON records (``_record``).
+_ROW_COLUMNS = ("_row", "_record")
 
 Progress = Callable[..., None]
 
@@ -268,7 +270,7 @@ def inventory_update(*, user, inventory: Inventory, data: Mapping[str, Any]) -> 
     options = _options(data)
     with transaction.atomic():
         inventory = (
-            Inventory.objects.select_for_update()
+            Inventory.objects.select_for_update(of=("self",))
             .select_related("organization", "facility")
             .get(pk=inventory.pk)
         )
@@ -321,7 +323,7 @@ def _platform_fill(
     becomes the inventory's year; empty ``methodology`` the inventory's methodology.
     """
     errors: list[dict[str, Any]] = []
-    unknown = [c for c in frame.columns if c not in LINE_COLUMNS and c != "_row"]
+    unknown = [c for c in frame.columns if c not in LINE_COLUMNS and c not in _ROW_COLUMNS]
     for c in unknown:
         errors.append(
             {
@@ -333,8 +335,10 @@ def _platform_fill(
         )
     if unknown:
         frame = frame.drop(unknown)
-    if "_row" not in frame.columns:
-        frame = frame.with_row_index("_row", offset=1)
+    rc = next((c for c in _ROW_COLUMNS if c in frame.columns), None)
+    if rc is None:
+        rc = "_row"
+        frame = frame.with_row_index(rc, offset=1)
     for c in ("entity", "period", "methodology"):
         if c not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c))
@@ -350,7 +354,7 @@ def _platform_fill(
         text("period").fill_null(year).alias("period"),
         text("methodology").fill_null(inventory.methodology).alias("methodology"),
     )
-    bad_entity = frame.filter(~pl.col("entity").is_in(list(allowed))).select("_row", "entity")
+    bad_entity = frame.filter(~pl.col("entity").is_in(list(allowed))).select(rc, "entity")
     where = (
         f"this inventory's facility {default_entity!r}"
         if inventory.facility_id
@@ -365,7 +369,7 @@ def _platform_fill(
                 "row_label": label,
             }
         )
-    bad_period = frame.filter(~pl.col("period").str.starts_with(year)).select("_row", "period")
+    bad_period = frame.filter(~pl.col("period").str.starts_with(year)).select(rc, "period")
     for row, value in bad_period.iter_rows():
         errors.append(
             {
@@ -491,7 +495,7 @@ def activity_line_update(
     values = _line_values(typed.to_dicts()[0])
     with transaction.atomic():
         inventory = _lock(inventory)
-        line = ActivityLine.objects.select_for_update().get(pk=line.pk, inventory=inventory)
+        line = ActivityLine.objects.select_for_update(of=("self",)).get(pk=line.pk, inventory=inventory)
         before = snapshot(line)
         for k, v in values.items():
             setattr(line, k, v)
@@ -518,7 +522,9 @@ def activity_line_delete(*, user, inventory: Inventory, line: ActivityLine) -> N
 
 def _lock(inventory: Inventory) -> Inventory:
     return (
-        Inventory.objects.select_for_update().select_related("organization", "facility").get(pk=inventory.pk)
+        Inventory.objects.select_for_update(of=("self",))
+        .select_related("organization", "facility")
+        .get(pk=inventory.pk)
     )
 
 
