@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -41,7 +42,7 @@ from dualcarbon.ledger.errors import (
 )
 from dualcarbon.ledger.hashing import EMPTY_ROOT, canonical_json, leaf_hash, node_hash
 from dualcarbon.ledger.note import Signer, Verifier, parse_note, parse_verifier
-from dualcarbon.ledger.store import LogStore, StoredCheckpoint, iter_entries
+from dualcarbon.ledger.store import TILE_HEIGHT, LogStore, StoredCheckpoint, iter_entries, tile_offset
 from dualcarbon.ledger.tree import consistency_ranges, perfect_subtrees
 
 __all__ = ["AppendResult", "Log", "LogEntry"]
@@ -122,6 +123,8 @@ class Log:
         self._cache: dict[int, bytes] = {}
         self._edges: OrderedDict[int, _Edge] = OrderedDict()
         self._known_sizes: set[int] = set()  # checkpoint sizes seen (checkpoints are never removed)
+        # (size, frontier, unfinished tile levels) after our last append, to skip re-reading them
+        self._tail: tuple[int, tuple[bytes, ...], dict[int, tuple[bytes, ...]]] | None = None
         self._latest: StoredCheckpoint | None = None
         self._verifier: Verifier | None = None
         vkey = store.get_meta("log_key")
@@ -278,35 +281,63 @@ class Log:
 
     def _append(self, data: Sequence[bytes], checkpoint: bool) -> AppendResult:
         signer = self._require_signer() if checkpoint else None
+        sha = hashlib.sha256
         for _ in range(5):
             start = self.store.size()
-            stack = self._frontier(start)
+            if self._tail is not None and self._tail[0] == start:
+                frontier, tiles = list(self._tail[1]), {lv: list(hs) for lv, hs in self._tail[2].items()}
+            else:
+                frontier, tiles = self._append_state(start)
             chains: list[bytes] = []
-            for d in data:
-                h = leaf_hash(d)
-                chain = [h]
-                level = 0
-                while stack and stack[-1][0] == level:
-                    _, left = stack.pop()
-                    h = node_hash(left, h)
-                    chain.append(h)
-                    level += 1
-                stack.append((level, h))
-                chains.append(b"".join(chain))
+            for i, d in enumerate(data, start):
+                h = sha(b"\x00" + d).digest()  # leaf_hash
+                chain = h
+                tiles.setdefault(0, []).append(h)
+                completed = ((i + 1) & -(i + 1)).bit_length() - 1  # trailing 1-bits of i
+                # Leaf i completes one subtree per trailing 1-bit of i: merge with the frontier.
+                for level in range(1, completed + 1):
+                    h = sha(b"\x01" + frontier.pop() + h).digest()  # node_hash(left, h)
+                    chain += h
+                    tiles.setdefault(level, []).append(h)
+                frontier.append(h)
+                # ...and one tile per tier of 16**t leaves it completes.
+                for tier in range(1, completed // TILE_HEIGHT + 1):
+                    base = TILE_HEIGHT * (tier - 1)
+                    for level in range(base, base + TILE_HEIGHT):
+                        chain += b"".join(tiles.pop(level))
+                chains.append(chain)
             size = start + len(data)
             stored = None
             if signer is not None:
-                root = _fold([h for _, h in stack]) if stack else EMPTY_ROOT
-                latest = self.store.checkpoint()
+                latest = None if data else self.store.checkpoint()
                 if latest is None or latest.size < size:
+                    root = _fold(frontier) if frontier else EMPTY_ROOT
                     note = sign_checkpoint(Checkpoint(self.origin, size, root), signer)
                     stored = StoredCheckpoint(size, root, note)
             try:
                 self.store.append(start, data, chains, stored)
             except ConcurrentAppend:
+                self._tail = None
                 continue
+            self._tail = (size, tuple(frontier), {lv: tuple(hs) for lv, hs in tiles.items()})
             return AppendResult(start, len(data), size, _with_cosignatures(stored) if stored else None)
         raise ConcurrentAppend("other writers kept appending; the batch was not written")
+
+    def _append_state(self, size: int) -> tuple[list[bytes], dict[int, list[bytes]]]:
+        """The frontier of the tree of ``size``, and per level the node hashes of the unfinished
+        tile blocks (what the next appends need to write tiles), read from the store."""
+        frontier = [h for _, h in self._frontier(size)]
+        wanted: list[tuple[int, int]] = []
+        for level in range(max(1, size.bit_length())):
+            tier = level // TILE_HEIGHT + 1
+            block = 1 << (TILE_HEIGHT * tier)
+            first = ((size // block) * block) >> level  # first node of the unfinished block at this level
+            wanted += [(level, j) for j in range(first, size >> level)]
+        hashes = self._node_hashes(wanted) if wanted else []
+        tiles: dict[int, list[bytes]] = {}
+        for (level, _), h in zip(wanted, hashes, strict=True):
+            tiles.setdefault(level, []).append(h)
+        return frontier, tiles
 
     def _frontier(self, size: int) -> list[tuple[int, bytes]]:
         """(level, hash) of the perfect subtrees that make up the tree of ``size``, left to right."""
@@ -348,6 +379,20 @@ class Log:
             out.append(_fold(flat[k : k + len(ps)]))
             k += len(ps)
         return out
+
+    def warm_cache(self, min_level: int = CACHE_MIN_LEVEL, tree_size: int | None = None) -> int:
+        """Read every subtree hash of ``min_level`` and above of a checkpoint's tree into memory.
+
+        That is about ``size / 2**(min_level - 1)`` hashes (39,000 for 10 million entries at
+        level 8), read in batches; afterwards a proof reads at most ``min_level`` rows. Returns the
+        number of hashes cached.
+        """
+        size = self._checkpoint_size(tree_size)
+        level = max(min_level, CACHE_MIN_LEVEL)
+        nodes = [(lv, j) for lv in range(level, size.bit_length()) for j in range(size >> lv)]
+        for k in range(0, len(nodes), 500):
+            self._node_hashes(nodes[k : k + 500])
+        return len(nodes)
 
     def root_at(self, size: int) -> bytes:
         """Root hash of the first ``size`` entries, computed from stored node hashes."""
@@ -411,23 +456,26 @@ class Log:
         level_top = (i ^ n).bit_length() - 1  # level of the edge subtree that holds leaf i
         cache = self._cache
         out: list[bytes] = []
-        missing: list[tuple[int, int]] = []
+        missing: list[tuple[int, int, int]] = []  # (level, leaf whose record holds it, byte offset)
         for level in range(level_top):
             sibling = (i >> level) ^ 1
             h = cache.get((sibling << 6) | level) if level >= CACHE_MIN_LEVEL else None
             if h is None:
-                missing.append((level, ((sibling + 1) << level) - 1))
+                leaf, offset = tile_offset(level, sibling)
+                if leaf >= n:  # the block's tile is not written within this tree: use the chain
+                    leaf, offset = ((sibling + 1) << level) - 1, 32 * level
+                missing.append((level, leaf, offset))
                 out.append(b"")
             else:
                 out.append(h)
         if missing:
-            chains = self.store.chains([leaf for _, leaf in missing])
-            for level, leaf in missing:
-                h = out[level] = chains[leaf][32 * level : 32 * level + 32]
+            records = self.store.chains(list({leaf for _, leaf, _ in missing}))
+            for level, leaf, offset in missing:
+                h = out[level] = records[leaf][offset : offset + 32]
                 if len(h) != 32:
-                    raise StoreCorrupted(f"hash chain of entry {leaf} is too short")
+                    raise StoreCorrupted(f"the record of entry {leaf} is too short")
                 if level >= CACHE_MIN_LEVEL:
-                    cache[(((leaf + 1) >> level) - 1) << 6 | level] = h
+                    cache[((i >> level) ^ 1) << 6 | level] = h
         low = n & ((1 << level_top) - 1)
         if low:
             out.append(edge.fold_le[low.bit_length() - 1])
@@ -473,27 +521,35 @@ class Log:
         size = self.store.size()
         cps = {s: self.store.checkpoint(s) for s in self.store.checkpoint_sizes()}
         stack: list[tuple[int, bytes]] = []
+        tiles: dict[int, list[bytes]] = {}
         for lo in range(0, size, batch):
             hi = min(size, lo + batch)
             entries = self.store.entries(lo, hi)
-            chains = self.store.chain_range(lo, hi)
-            for i, (d, stored) in enumerate(zip(entries, chains, strict=True), start=lo):
+            records = self.store.chain_range(lo, hi)
+            for i, (d, stored) in enumerate(zip(entries, records, strict=True), start=lo):
                 if canonical_json(json.loads(d)) != d:
                     raise StoreCorrupted(f"entry {i} is not canonical JSON")
                 h = leaf_hash(d)
                 if stored[:32] != h:
                     raise StoreCorrupted(f"entry {i} does not match its stored leaf hash")
+                tiles.setdefault(0, []).append(h)
                 level = 0
                 while stack and stack[-1][0] == level:
                     _, left = stack.pop()
                     h = node_hash(left, h)
                     level += 1
+                    tiles.setdefault(level, []).append(h)
                     if stored[32 * level : 32 * level + 32] != h:
                         raise StoreCorrupted(
                             f"stored hash of the subtree of 2**{level} leaves ending at entry {i} is wrong"
                         )
-                if len(stored) != 32 * (level + 1):
-                    raise StoreCorrupted(f"hash chain of entry {i} has the wrong length")
+                expected = b"".join(
+                    b"".join(tiles.pop(lv))
+                    for tier in range(1, level // TILE_HEIGHT + 1)
+                    for lv in range(TILE_HEIGHT * (tier - 1), TILE_HEIGHT * tier)
+                )
+                if stored[32 * (level + 1) :] != expected:
+                    raise StoreCorrupted(f"the tiles stored with entry {i} are wrong")
                 stack.append((level, h))
                 cp = cps.get(i + 1)
                 if cp is not None:

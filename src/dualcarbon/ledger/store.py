@@ -17,8 +17,10 @@ Every entry's row also holds its **hash chain**: the entry's leaf hash followed 
 every perfect subtree that the entry completes. The perfect subtree ``(level, index)`` over leaves
 ``index * 2**level`` to ``(index + 1) * 2**level`` is completed by leaf
 ``(index + 1) * 2**level - 1``, at byte offset ``32 * level`` of that leaf's chain
-(:func:`node_location`). So every node hash of the tree is stored exactly once, a batch is one row
-per entry, and any proof is O(log n) point reads by primary key.
+(:func:`node_location`). So every node hash of the tree is stored once in a chain, a batch is one
+row per entry, and any proof is O(log n) point reads by primary key. The last leaf of every block
+of 16, 256, 4096, ... leaves also carries that block's **tile** (:func:`tile_offset`): a copy of
+the block's node hashes on four levels, so a proof reads one row per four levels.
 
 The stdlib-``sqlite3`` store (:class:`SqliteLogStore`) is the embedded default; a psycopg
 PostgreSQL store (:class:`PostgresLogStore`) uses the same schema and the same guarantees.
@@ -43,6 +45,8 @@ __all__ = [
     "chain_length",
     "iter_entries",
     "node_location",
+    "tile_count",
+    "tile_offset",
 ]
 
 
@@ -51,10 +55,40 @@ def node_location(level: int, index: int) -> tuple[int, int]:
     return ((index + 1) << level) - 1, 32 * level
 
 
-def chain_length(leaf: int) -> int:
-    """Bytes in the hash chain of ``leaf``: its own hash and one per subtree it completes."""
+TILE_HEIGHT = 4
+"""Levels per tile: a tile holds the 16 + 8 + 4 + 2 = 30 node hashes of 4 levels of a block."""
+TILE_BYTES = 32 * 30
+
+
+def tile_count(leaf: int) -> int:
+    """How many tiles the record of ``leaf`` carries: one per tier of 16**t leaves it completes."""
     m = leaf + 1
-    return 32 * (m & -m).bit_length()
+    return ((m & -m).bit_length() - 1) // TILE_HEIGHT
+
+
+def chain_length(leaf: int) -> int:
+    """Bytes in the record of ``leaf``: its hash chain (its own hash and one per subtree it
+    completes) followed by one 960-byte tile per tier it completes (see :func:`tile_offset`)."""
+    m = leaf + 1
+    return 32 * (m & -m).bit_length() + TILE_BYTES * tile_count(leaf)
+
+
+def tile_offset(level: int, index: int) -> tuple[int, int]:
+    """Where node ``(level, index)`` sits in a tile: (leaf whose record holds the tile, byte offset).
+
+    Tier ``t = level // 4 + 1`` tiles cover blocks of ``16**t`` leaves; the tile of a block holds
+    its nodes of levels ``4(t-1)`` to ``4(t-1) + 3`` (16, 8, 4 and 2 hashes, in that order, each
+    level left to right) and is stored with the block's last leaf, after that leaf's hash chain and
+    its lower tiers' tiles. A proof then reads one record for every four levels.
+    """
+    tier = level // TILE_HEIGHT + 1
+    depth = level - TILE_HEIGHT * (tier - 1)
+    block_leaves = 1 << (TILE_HEIGHT * tier)
+    leaf = (((index << level) // block_leaves) + 1) * block_leaves - 1
+    within = index & ((block_leaves >> level) - 1)
+    m = leaf + 1
+    chain = 32 * (m & -m).bit_length()
+    return leaf, chain + TILE_BYTES * (tier - 1) + 32 * ((32 - (32 >> depth)) + within)
 
 
 @dataclass(frozen=True)

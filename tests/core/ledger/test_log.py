@@ -31,7 +31,7 @@ from dualcarbon.ledger import (
     root_hash,
     verify_inclusion,
 )
-from dualcarbon.ledger.store import LogStore, chain_length, node_location
+from dualcarbon.ledger.store import LogStore, chain_length, node_location, tile_count, tile_offset
 
 
 def test_every_subtree_hash_is_stored_once_in_the_chain_of_the_leaf_that_completes_it() -> None:
@@ -45,7 +45,7 @@ def test_every_subtree_hash_is_stored_once_in_the_chain_of_the_leaf_that_complet
     for leaf in range(300):
         levels = sorted(level for level, _ in completed[leaf])
         assert levels == list(range(len(levels)))  # the leaf, then each level it completes
-        assert chain_length(leaf) == 32 * len(levels)
+        assert chain_length(leaf) == 32 * len(levels) + 960 * tile_count(leaf)
     signer = generate_signer("t.example/log")
     log = Log.create(SqliteLogStore(":memory:"), origin="t.example/log", signer=signer)
     log.append_canonical(entries)
@@ -56,6 +56,30 @@ def test_every_subtree_hash_is_stored_once_in_the_chain_of_the_leaf_that_complet
             assert chain[32 * level : 32 * level + 32] == root_hash(
                 entries[index * width : (index + 1) * width]
             )
+
+
+def test_tiles_hold_every_node_of_their_block() -> None:
+    """The record of the last leaf of each block of 16**t leaves carries the block's tile: its
+    node hashes on levels 4(t-1)..4(t-1)+3, so a proof reads one record per four levels."""
+    n = 4200
+    entries = [str(i).encode() for i in range(n)]
+    log = Log.create(
+        SqliteLogStore(":memory:"), origin="t.example/log", signer=generate_signer("t.example/log")
+    )
+    for lo in range(0, n, 700):  # batches that cut through blocks
+        log.append_canonical(entries[lo : lo + 700])
+    checked = 0
+    for level in range(12):
+        for index in range(n >> level):
+            leaf, offset = tile_offset(level, index)
+            if leaf >= n:
+                continue
+            width = 1 << level
+            record = log.store.chains([leaf])[leaf]
+            assert record[offset : offset + 32] == root_hash(entries[index * width : (index + 1) * width])
+            checked += 1
+    assert checked > 8000
+    assert log.check_integrity() == n
 
 
 def test_sqlite_store_satisfies_the_protocol(tmp_path) -> None:
