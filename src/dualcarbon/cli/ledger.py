@@ -323,7 +323,7 @@ def consistency(
 
     log = _open_log(db)
     try:
-        new_size = size if size is not None else log._checkpoint(None).size
+        new_size = size if size is not None else log.checkpoint_size()
         proof = log.consistency_proof(old_size, new_size)
     except LedgerError as exc:
         fail(str(exc))

@@ -104,7 +104,7 @@ def make_bundle(log: Log, index: int, tree_size: int | None = None) -> dict[str,
     note = log.checkpoint_note(tree_size) if tree_size is not None else log.latest_checkpoint()
     if note is None:
         raise EntryNotFound("the log has no signed checkpoint yet; sign one first")
-    size = log._checkpoint(tree_size).size
+    size = log.checkpoint_size(tree_size)
     proof = log.inclusion_proof(index, size)
     entry = log.entry(index)
     return {

@@ -177,8 +177,14 @@ class Log:
         """The signed checkpoint of ``size``, with its cosignatures."""
         return _with_cosignatures(self._checkpoint(size))
 
-    def _checkpoint_size(self, size: int | None) -> int:
-        """``size`` if a signed checkpoint has it (the latest checkpoint's size for None)."""
+    def checkpoint_size(self, size: int | None = None) -> int:
+        """``size`` if a signed checkpoint has it, or the latest checkpoint's size for None.
+
+        Raises
+        ------
+        UnknownTreeSize
+            If no signed checkpoint has that size (or there is none yet).
+        """
         if size is not None and size in self._known_sizes and not isinstance(size, bool):
             return size
         found = self._checkpoint(size).size
@@ -387,7 +393,7 @@ class Log:
         level 8), read in batches; afterwards a proof reads at most ``min_level`` rows. Returns the
         number of hashes cached.
         """
-        size = self._checkpoint_size(tree_size)
+        size = self.checkpoint_size(tree_size)
         level = max(min_level, CACHE_MIN_LEVEL)
         nodes = [(lv, j) for lv in range(level, size.bit_length()) for j in range(size >> lv)]
         for k in range(0, len(nodes), 500):
@@ -425,7 +431,7 @@ class Log:
         EntryNotFound
             If ``index`` is not below that size.
         """
-        size = self._checkpoint_size(tree_size)
+        size = self.checkpoint_size(tree_size)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < size:
             raise EntryNotFound(f"entry {index!r} is not in the checkpoint of size {size}")
         return self._inclusion(index, size)
@@ -492,9 +498,9 @@ class Log:
 
         Both sizes must be sizes of signed checkpoints (``old_size`` may also be 0).
         """
-        new = self._checkpoint_size(new_size)
+        new = self.checkpoint_size(new_size)
         if old_size != 0:
-            self._checkpoint_size(old_size)
+            self.checkpoint_size(old_size)
         if not 0 <= old_size <= new:
             raise UnknownTreeSize(f"cannot prove size {old_size} against size {new}")
         ranges = consistency_ranges(old_size, new)

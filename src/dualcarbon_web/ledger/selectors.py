@@ -86,7 +86,7 @@ def ledger_consistency(*, old_size: int, new_size: int | None = None) -> dict[st
     _check_size("old_size", old_size)
     _check_size("new_size", new_size)
     log = _log()
-    new = new_size if new_size is not None else log._checkpoint_size(None)
+    new = new_size if new_size is not None else log.checkpoint_size()
     proof = log.consistency_proof(old_size, new)
     return {
         "old_size": old_size,

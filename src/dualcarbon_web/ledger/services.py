@@ -11,7 +11,7 @@ from django.db import transaction
 
 from dualcarbon.ledger import AppendResult, Log
 from dualcarbon_web.ledger.keys import log_origin, log_signer, witness_keys
-from dualcarbon_web.ledger.store import OrmLogStore
+from dualcarbon_web.ledger.store import OrmLogStore, durable_writes
 from dualcarbon_web.platform.audit import audit_record
 
 __all__ = ("ledger_append", "ledger_checkpoint_sign", "ledger_cosignatures_add", "ledger_open")
@@ -30,7 +30,10 @@ def ledger_append(*, events: Sequence[Any], user=None, checkpoint: bool = True) 
     """Append ``events`` (JSON values) as one batch and, by default, sign the checkpoint covering them.
 
     Raises :class:`dualcarbon.ledger.MalformedInput` (nothing written) if an event is not JSON.
+    Called outside a transaction, the commit is synced to disk before this returns (SQLite
+    ``synchronous=FULL``); called inside one, the caller's transaction decides.
     """
+    durable_writes()
     with transaction.atomic():
         result = ledger_open().append(list(events), checkpoint=checkpoint)
         audit_record(

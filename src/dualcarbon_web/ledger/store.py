@@ -18,7 +18,19 @@ from dualcarbon.ledger import ConcurrentAppend, LedgerError, StoreCorrupted, Sto
 from dualcarbon.ledger.store import chain_length
 from dualcarbon_web.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerEntry, LedgerMeta
 
-__all__ = ("OrmLogStore",)
+__all__ = ("OrmLogStore", "durable_writes")
+
+
+def durable_writes() -> None:
+    """On SQLite, sync every commit of this connection to disk (``synchronous=FULL``).
+
+    The platform runs SQLite with WAL and ``synchronous=NORMAL`` (a commit survives a crash of the
+    application, not always a power cut). Call this before the transaction that appends to the log;
+    inside an open transaction SQLite cannot change it, and the platform setting applies.
+    """
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA synchronous=FULL")
 
 
 def _size() -> int:
@@ -44,9 +56,7 @@ class OrmLogStore:
         for k, chain in enumerate(chains):
             if len(chain) != chain_length(start + k):
                 raise LedgerError(f"hash chain of entry {start + k} has the wrong length")
-        if connection.vendor == "sqlite" and not connection.in_atomic_block:
-            with connection.cursor() as cur:
-                cur.execute("PRAGMA synchronous=FULL")
+        durable_writes()
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cur:
