@@ -164,7 +164,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, object]:
     log.store.close()
     store = SqliteLogStore(ours_path)
     log = Log.open(store)
-    size = log._checkpoint_size(None)
+    size = log.checkpoint_size()
     print(f"[{n:,}] dualcarbon proofs", file=sys.stderr)
     result["dualcarbon_inclusion_cold"] = latencies(lambda i: log.inclusion_proof(i, size), cold)
     t_warm, cached = timed(log.warm_cache)
