@@ -9,6 +9,8 @@ import io
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dualcarbon.ledger import (
     Witness,
@@ -231,3 +233,44 @@ def test_garbage_exports_fail_without_raising(signer) -> None:
         ['{"format":"dualcarbon-ledger-export","version":1}\n', "[1]\n"],
     ):
         assert not audit_export(lines, [signer.verifier]).ok
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+BUNDLE_FIELDS = [
+    "format",
+    "version",
+    "origin",
+    "index",
+    "tree_size",
+    "entry",
+    "leaf_hash",
+    "inclusion_proof",
+    "checkpoint",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(BUNDLE_FIELDS), json_values)
+def test_verify_bundle_never_raises_for_any_field_value(witnessed, signer, field, value) -> None:
+    bundle = make_bundle(witnessed, 5)
+    bundle[field] = value
+    report = verify_bundle(bundle, [signer.verifier])
+    assert report.ok in (True, False)
+    if field not in ("entry", "origin", "leaf_hash"):
+        assert not report.ok or value == make_bundle(witnessed, 5)[field]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_audit_never_raises_for_mangled_lines(witnessed, signer, data) -> None:
+    lines = _export(witnessed)
+    i = data.draw(st.integers(0, len(lines) - 1))
+    lines[i] = data.draw(st.one_of(st.text(max_size=40), json_values.map(json.dumps))) + "\n"
+    report = audit_export(lines, [signer.verifier])
+    assert report.ok in (True, False)
