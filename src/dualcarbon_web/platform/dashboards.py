@@ -49,9 +49,54 @@ def dashboard_for(user) -> dict:
     data["facilities_by_region"] = [
         {"code": r["region__code"], "name": r["region__name"], "n": r["n"]} for r in by_region
     ]
+    data.update(_emissions(user))
     if user.is_platform_admin:
         data["recent_audit"] = list(AuditEntry.objects.order_by("-at", "-id")[:8])
         data["organization_counts"] = {
             str(label): orgs.filter(kind=value).count() for value, label in OrganizationKindChoices.choices
         }
     return data
+
+
+def _emissions(user) -> dict:
+    """Calculated emissions the user may see: the latest year's total and the largest emitters.
+
+    Only the newest calculation of each inventory counts, and enterprise-wide inventories and
+    facility inventories of the same enterprise are not added together (enterprise-wide wins).
+    """
+    from dualcarbon_web.inventories.models import Inventory
+    from dualcarbon_web.inventories.selectors import inventory_q, user_may_read_inventories
+
+    if not user_may_read_inventories(user):
+        return {}
+    rows = list(
+        Inventory.objects.filter(inventory_q(user), latest_run__isnull=False)
+        .values("organization_id", "organization__name", "facility_id", "year", "latest_run__total_tco2e")
+        .order_by("-year")
+    )
+    if not rows:
+        return {"emission_year": None}
+    year = rows[0]["year"]
+    per_org: dict[int, dict] = {}
+    for r in rows:
+        if r["year"] != year:
+            continue
+        entry = per_org.setdefault(
+            r["organization_id"], {"name": r["organization__name"], "whole": None, "facilities": 0.0}
+        )
+        if r["facility_id"] is None:
+            entry["whole"] = r["latest_run__total_tco2e"]
+        else:
+            entry["facilities"] += r["latest_run__total_tco2e"]
+    totals = sorted(
+        (
+            {"name": e["name"], "tco2e": e["whole"] if e["whole"] is not None else e["facilities"]}
+            for e in per_org.values()
+        ),
+        key=lambda e: -e["tco2e"],
+    )
+    return {
+        "emission_year": year,
+        "emission_total_tco2e": sum(e["tco2e"] for e in totals),
+        "top_emitters": totals[:10],
+    }

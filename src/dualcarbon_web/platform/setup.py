@@ -32,6 +32,10 @@ def platform_setup(*, demo: bool = False, echo: Callable[[str], None] = print) -
     orgs = demo_province_load()
     logins = demo_users_load(orgs)
     echo(f"demo province: {len(orgs['enterprises'])} enterprises, {len(logins)} demo users")
+    from dualcarbon_web.inventories.demo import demo_inventories_load
+
+    inventories = demo_inventories_load(orgs)
+    echo(f"demo inventories: {len(inventories)} calculated")
     return logins
 
 

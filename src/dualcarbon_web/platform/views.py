@@ -68,6 +68,10 @@ def home(request):
             "x": [r["name"] for r in data["facilities_by_region"]],
             "y": [r["n"] for r in data["facilities_by_region"]],
         },
+        "emitters": {
+            "y": [e["name"] for e in data.get("top_emitters", [])],
+            "x": [e["tco2e"] for e in data.get("top_emitters", [])],
+        },
     }
     return render(
         request, "platform/home.html", {"d": data, "chart_json": json.dumps(chart, ensure_ascii=False)}

@@ -10,7 +10,9 @@ from dualcarbon_web.platform.services import user_create
 
 @pytest.fixture
 def analyst(db):
-    return user_create(actor=None, username="ana", password="correct-horse-battery-9", role=RoleChoices.ANALYST)
+    return user_create(
+        actor=None, username="ana", password="correct-horse-battery-9", role=RoleChoices.ANALYST
+    )
 
 
 def test_chinese_is_the_default(client, db):
