@@ -8,16 +8,16 @@ from dualcarbon_web.organizations.choices import OrganizationKindChoices
 from dualcarbon_web.organizations.models import Facility, Organization
 from dualcarbon_web.platform.choices import RoleChoices
 from dualcarbon_web.platform.models import AuditEntry, Job
-from dualcarbon_web.platform.visibility import organization_q, region_code_prefix
+from dualcarbon_web.platform.visibility import organization_q
 
 __all__ = ("dashboard_for",)
 
 
 def _facility_qs(user):
-    qs = Facility.objects.filter(organization_q(user, "organization__"))
-    if user.role == RoleChoices.REGULATOR and user.jurisdiction is not None:
-        qs = Facility.objects.filter(region__code__startswith=region_code_prefix(user.jurisdiction))
-    return qs
+    """The facilities the registry shows this user (the same rule as the facility list)."""
+    from dualcarbon_web.organizations.selectors import facility_q
+
+    return Facility.objects.filter(facility_q(user))
 
 
 def dashboard_for(user) -> dict:
