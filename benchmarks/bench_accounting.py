@@ -92,22 +92,28 @@ def generate(path: Path, n_lines: int, n_entities: int, seed: int = 20240501) ->
 _FLOOR = """
 import json, resource, sys, time
 import polars as pl
-t0 = time.perf_counter()
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+t0, c0 = time.perf_counter(), cpu()
 df = pl.read_csv(sys.argv[1])
-dt = time.perf_counter() - t0
-print(json.dumps({"seconds": dt, "rows": df.height,
+dt, dc = time.perf_counter() - t0, cpu() - c0
+print(json.dumps({"seconds": dt, "cpu_seconds": dc, "rows": df.height,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 _ENGINE = """
 import json, resource, sys, time
 from dualcarbon.accounting import account, read_lines
-t0 = time.perf_counter()
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+t0, c0 = time.perf_counter(), cpu()
 frame, _ = read_lines(sys.argv[1])
 t_read = time.perf_counter() - t0
 res = account(frame, gwp="AR5", source=sys.argv[1], keep_lines=False, categories=sys.argv[2] == "1")
-dt = time.perf_counter() - t0
-print(json.dumps({"seconds": dt, "read_seconds": t_read, "entities": len(res.entities),
+dt, dc = time.perf_counter() - t0, cpu() - c0
+print(json.dumps({"seconds": dt, "cpu_seconds": dc, "read_seconds": t_read, "entities": res.entity_frame.height,
                   "total_tco2e": res.total_tco2e, "keys": len(res.keys),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -152,12 +158,16 @@ def main(argv: list[str] | None = None) -> int:
         "entities": e,
         "csv_mb": round(path.stat().st_size / 1e6, 1),
         "floor_polars_read_csv_s": round(floor["seconds"], 2),
+        "floor_cpu_s": round(floor["cpu_seconds"], 2),
         "floor_peak_rss_mb": round(floor["peak_rss_mb"]),
         "engine_s": round(engine["seconds"], 2),
+        "engine_cpu_s": round(engine["cpu_seconds"], 2),
         "engine_read_s": round(engine["read_seconds"], 2),
         "engine_peak_rss_mb": round(engine["peak_rss_mb"]),
         "ratio_to_floor": round(engine["seconds"] / floor["seconds"], 2),
+        "cpu_ratio_to_floor": round(engine["cpu_seconds"] / floor["cpu_seconds"], 2),
         "engine_with_categories_s": round(full["seconds"], 2),
+        "engine_with_categories_cpu_s": round(full["cpu_seconds"], 2),
         "engine_with_categories_peak_rss_mb": round(full["peak_rss_mb"]),
         "ratio_with_categories": round(full["seconds"] / floor["seconds"], 2),
         "distinct_keys": engine["keys"],

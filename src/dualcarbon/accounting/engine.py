@@ -21,6 +21,7 @@ lines stay visible per line and per category).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ _KEY_TEXT = (
 )
 _ROW = "_row"
 _ELECTRICITY = ("purchased_electricity", "exported_electricity")
+_ENGINE = os.environ.get("DUALCARBON_POLARS_ENGINE", "auto")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,26 +250,43 @@ def _key_check(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+def _row_hash(cols: list[str], seed: int) -> pl.Expr:
+    """A 64-bit hash of a row's ``cols`` (per-column hashes combined with wrapping multiply-add)."""
+    h = pl.lit(0, dtype=pl.UInt64)
+    for c in cols:
+        h = h * pl.lit(0x100000001B3, dtype=pl.UInt64) + pl.col(c).hash(seed=seed)
+    return h
+
+
 def _encode_keys(df: pl.DataFrame, has_cols: list[str]) -> tuple[pl.DataFrame, list[str]]:
     """Add ``_k``: one UInt64 per distinct combination of the key columns and override flags.
 
     The key columns are hashed row-wise with two independent seeds. The first hash is the key; the
-    second verifies it: if any first-hash value stands for more than one second-hash value (two
+    second verifies it: if any value of the first stands for more than one value of the second (two
     different keys collided), the key is rebuilt exactly from a unique over the key columns.
     """
     cols = [c for c in KEY_COLUMNS if df[c].null_count() != df.height]
     flags = pl.lit(0, dtype=pl.UInt8)
     for bit, c in enumerate(has_cols):
         flags = flags + pl.col(c).is_not_null().cast(pl.UInt8) * (1 << bit)
-    df = df.with_columns(flags.alias("_f"))
-    key = pl.struct([*cols, "_f"])
-    hashed = df.select(key.hash(seed=0).alias("_k"), key.hash(seed=1).alias("_k2"))
-    n1 = hashed["_k"].n_unique()
-    n2 = hashed.select(pl.struct("_k", "_k2").n_unique()).item()
-    if n1 == n2:
+    df = (
+        df.with_columns(flags.alias("_f"))
+        if has_cols
+        else df.with_columns(pl.lit(0, dtype=pl.UInt8).alias("_f"))
+    )
+    key_cols = [*cols, "_f"]
+    hashed = df.select(_row_hash(key_cols, 0).alias("_k"), _row_hash(key_cols, 1).alias("_k2"))
+    clash = (
+        hashed.lazy()
+        .group_by("_k")
+        .agg(pl.col("_k2").min().alias("lo"), pl.col("_k2").max().alias("hi"))
+        .filter(pl.col("lo") != pl.col("hi"))
+        .collect()
+    )
+    if clash.height == 0:
         return df.with_columns(hashed["_k"]).drop("_f"), cols
-    uniq = df.select([*cols, "_f"]).unique().with_row_index("_k").with_columns(pl.col("_k").cast(pl.UInt64))
-    df = df.join(uniq, on=[*cols, "_f"], how="left", nulls_equal=True).drop("_f")
+    uniq = df.select(key_cols).unique().with_row_index("_k").with_columns(pl.col("_k").cast(pl.UInt64))
+    df = df.join(uniq, on=key_cols, how="left", nulls_equal=True).drop("_f")
     return df, cols
 
 
@@ -427,9 +446,10 @@ def account(
     # -- distinct keys, resolved once each ---------------------------------------------------------
     has_cols = [c for c in OVERRIDE_COLUMNS if df[c].null_count() != df.height]
     df, key_cols = _encode_keys(df, has_cols)
-    uniq = df.select(
+    first_rows = df["_k"].arg_unique()  # one representative row per key
+    uniq = df[first_rows].select(
         ["_k", *key_cols, *[pl.col(c).is_not_null().alias(f"_has_{c}") for c in has_cols]]
-    ).unique(subset="_k", keep="any")
+    )
     uniq = uniq.sort([pl.col(c).cast(pl.String) for c in key_cols], nulls_last=True)  # deterministic key ids
     ids: dict[LineKey, int] = {}
     by_kid: dict[int, KeyResolution] = {}
@@ -461,6 +481,8 @@ def account(
         raise ActivityDataError(unique_errors)
 
     plan = _Plan(by_kid, categories=categories)
+    n_u = df["uncertainty_pct"].null_count()
+    plan.uncertainty_given = "none" if n_u == df.height else ("all" if n_u == 0 else "some")
     attrs = plan.attribute_table(k_to_kid)
     lazy = df.lazy().join(attrs.lazy(), on="_k", how="left")
     if plan.has_mb:
@@ -470,8 +492,7 @@ def account(
     if keep_lines or monte_carlo:
         w = lazy.collect()
         lazy = w.lazy()
-    g = lazy.group_by("entity").agg(plan.aggregations()).with_columns(pl.col("entity").cast(pl.String))
-    g = g.sort("entity").collect()
+    g = _sum_per_entity(df, lazy, plan.aggregations())
     blank = _blank_entity_errors(df, g["entity"].to_list(), source, label)
     if blank:
         raise ActivityDataError(blank)
@@ -525,6 +546,28 @@ def account(
     )
 
 
+def _sum_per_entity(df: pl.DataFrame, lazy: pl.LazyFrame, aggs: list[pl.Expr]) -> pl.DataFrame:
+    """Group ``lazy`` by entity and apply ``aggs``, sorted by entity.
+
+    Grouping is on a 64-bit hash of the entity name (cheaper than hashing the text inside the
+    group-by); a second, independently seeded hash is carried along and must be constant within
+    each group, otherwise two entities collided and the grouping is redone on the names themselves.
+    """
+    e1, e2 = pl.col("entity").hash(seed=0), pl.col("entity").hash(seed=2)
+    g = (
+        lazy.with_columns(e1.alias("_e"), e2.alias("_e2"))
+        .group_by("_e")
+        .agg([*aggs, pl.col("_e2").min().alias("_e2lo"), pl.col("_e2").max().alias("_e2hi")])
+        .collect(engine=_ENGINE)
+    )
+    if (g["_e2lo"] != g["_e2hi"]).any():
+        out = lazy.group_by("entity").agg(aggs).collect(engine=_ENGINE)
+        return out.with_columns(pl.col("entity").cast(pl.String)).sort("entity")
+    names = df.select(pl.col("entity").cast(pl.String), e1.alias("_e"))
+    names = names[names["_e"].arg_unique()]
+    return g.join(names, on="_e", how="left").drop("_e", "_e2lo", "_e2hi").sort("entity")
+
+
 def _line_key(row: Mapping[str, Any]) -> LineKey:
     def t(c: str) -> str:
         v = row.get(c)
@@ -562,6 +605,7 @@ class _Plan:
     def __init__(self, by_kid: dict[int, KeyResolution], *, categories: bool = True) -> None:
         self.by_kid = by_kid
         self.with_categories = categories
+        self.uncertainty_given = "some"  # "none" | "some" | "all": lines stating uncertainty_pct
         self.n_slots = max((len(r.slots) for r in by_kid.values()), default=1) or 1
         self.masks = sorted({(i, c) for r in by_kid.values() for i, s in enumerate(r.slots) for c in s.uses})
         self.has_mb = any(r.mb_role for r in by_kid.values())
@@ -569,6 +613,8 @@ class _Plan:
         self.gases = sorted({s.gas for r in by_kid.values() for s in r.slots})
         self.categories = sorted({r.key.category for r in by_kid.values()})
         self.has_pe = "purchased_electricity" in self.categories
+        # GHG Protocol dual reporting (location- and market-based) when any line uses a GHGP method
+        self.dual = any(r.methodology.startswith("GHGP-S2") for r in by_kid.values())
         self.unc: dict[int, tuple[float, bool]] = {}
         for k, r in by_kid.items():
             weights = [float(s.coef) * s.gwp for s in r.slots]
@@ -603,7 +649,7 @@ class _Plan:
         if self.with_categories:
             for j, c in enumerate(self.categories):
                 add(f"o_cat{j}", lambda r, s, c=c: float(s.coef) * s.gwp if r.key.category == c else 0.0)
-        if self.has_pe:  # location-based scope 2 of lines that are not market-based
+        if self.dual:  # location-based scope 2 of lines that are not market-based (dual reporting)
             add(
                 "o_loc",
                 lambda r, s: (
@@ -678,11 +724,12 @@ class _Plan:
     def aggregations(self) -> list[pl.Expr]:
         u = pl.col("uncertainty_pct").fill_null(0.0) / 100.0
         aggs = [pl.col(name).sum() for name in self.outputs]
-        aggs += [
-            ((u * (pl.col("o_s1") + pl.col("o_s2"))) ** 2).sum().alias("_V"),
-            pl.col("uncertainty_pct").null_count().alias("_NU"),
-            pl.len().alias("lines"),
-        ]
+        aggs.append(pl.len().alias("lines"))
+        # activity uncertainty sums only where some line states one (all / none need no per-entity count)
+        if self.uncertainty_given != "none":
+            aggs.append(((u * (pl.col("o_s1") + pl.col("o_s2"))) ** 2).sum().alias("_V"))
+        if self.uncertainty_given == "some":
+            aggs.append(pl.col("uncertainty_pct").null_count().alias("_NU"))
         if self.mixed_completeness:
             aggs.append(pl.col("_inc").sum().alias("_INC"))
         if self.has_mb:
@@ -691,6 +738,10 @@ class _Plan:
         return aggs
 
     def entity_frames(self, g: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        if self.uncertainty_given == "none":
+            g = g.with_columns(pl.lit(0.0).alias("_V"), pl.col("lines").alias("_NU"))
+        elif self.uncertainty_given == "all":
+            g = g.with_columns(pl.lit(0, dtype=pl.UInt32).alias("_NU"))
         var = pl.col("_V")
         for j, members in enumerate(self.sigs):
             u_sig = self.unc[members[0]][0] / 100.0
@@ -702,7 +753,7 @@ class _Plan:
             pl.col("o_s2").alias("scope2_tco2e"),
             (
                 (pl.col("o_loc") + (pl.col("_LOCMB") if self.has_mb else 0.0))
-                if self.has_pe
+                if self.dual
                 else pl.lit(None, dtype=pl.Float64)
             ).alias("scope2_location_based"),
             (
