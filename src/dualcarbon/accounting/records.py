@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -202,8 +203,14 @@ def rerun(record: CalculationRecord, db: FactorDatabase | None = None) -> Accoun
         missing = sorted(set(record.factor_refs) - set(result.record.factor_refs))
         added = sorted(set(result.record.factor_refs) - set(record.factor_refs))
         raise RecordMismatch(f"re-run resolved other factors (missing {missing}, new {added})")
-    if result.total_tco2e != record.total_tco2e:
+    # identical factors and coefficients; float sums may differ only in the last bits if the
+    # summation order changed, so totals must agree to 12 significant digits
+    if not math.isclose(result.total_tco2e, record.total_tco2e, rel_tol=1e-12, abs_tol=1e-9):
         raise RecordMismatch(
             f"re-run total {result.total_tco2e!r} differs from the recorded {record.total_tco2e!r}"
         )
+    for entity, value in record.entity_totals.items():
+        again = result.record.entity_totals.get(entity)
+        if again is None or not math.isclose(again, value, rel_tol=1e-12, abs_tol=1e-9):
+            raise RecordMismatch(f"re-run total of entity {entity!r} is {again!r}, recorded {value!r}")
     return result
