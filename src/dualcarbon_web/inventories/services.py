@@ -88,6 +88,8 @@ _TEXT_COLUMNS = tuple(c for c in LINE_COLUMNS if c not in NUMERIC_COLUMNS)
 _BATCH = 2000
 #: Row-number columns of the core's readers: spreadsheet rows (``_row``) or JSON records (``_record``).
 _ROW_COLUMNS = ("_row", "_record")
+#: Whether a line named its own methodology; lines that do not follow the inventory's when it changes.
+_METHODOLOGY_GIVEN = "_methodology_given"
 
 Progress = Callable[..., None]
 
@@ -350,6 +352,7 @@ def _platform_fill(
         return pl.when(v == "").then(None).otherwise(v)
 
     frame = frame.with_columns(
+        text("methodology").is_not_null().alias(_METHODOLOGY_GIVEN),
         text("entity").fill_null(default_entity).alias("entity"),
         text("period").fill_null(year).alias("period"),
         text("methodology").fill_null(inventory.methodology).alias("methodology"),
@@ -422,6 +425,7 @@ def _validated(inventory: Inventory, frame: pl.DataFrame, label: str, source: st
 
 
 def _line_values(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored values of a validated line; a methodology filled in from the inventory stays empty."""
     out: dict[str, Any] = {}
     for c in LINE_COLUMNS:
         v = record.get(c)
@@ -429,6 +433,8 @@ def _line_values(record: Mapping[str, Any]) -> dict[str, Any]:
             out[c] = None if v is None else float(v)
         else:
             out[c] = "" if v is None else str(v).strip()
+    if record.get(_METHODOLOGY_GIVEN) is False:
+        out["methodology"] = ""
     return out
 
 

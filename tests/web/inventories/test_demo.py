@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dualcarbon_web.inventories.demo import demo_inventories_load
-from dualcarbon_web.inventories.models import CalculationRun, Inventory
+from dualcarbon_web.inventories.models import CalculationLine, CalculationRun, Inventory
 
 
 def test_demo_inventories_are_calculated_and_idempotent(demo, token_client):
@@ -15,6 +15,11 @@ def test_demo_inventories_are_calculated_and_idempotent(demo, token_client):
         inv = Inventory.objects.get(pk=summary["inventory_id"])
         assert inv.status == "calculated" and inv.is_current and inv.year == 2023
         assert summary["total_tco2e"] > 0
+    # every line found the trace of its key (coal with a measured NCV, carbon balances, PFCs, ...)
+    assert (
+        CalculationLine.objects.count() == 41
+        and not CalculationLine.objects.filter(key__isnull=True).exists()
+    )
     totals = {s["organization"][:4]: s["total_tco2e"] for s in first}
     # coal power is the largest emitter (millions of tonnes), the paper mill among the smallest
     assert totals["湛江湾火"] == max(totals.values()) and totals["湛江湾火"] > 5e6
