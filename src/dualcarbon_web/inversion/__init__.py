@@ -1,1 +1,1 @@
-"""dualcarbon_web.inversion — see docs/ for what this app does."""
+"""dualcarbon_web.inversion — top-down monitoring on the platform (docs/inversion.md, "On the platform")."""
