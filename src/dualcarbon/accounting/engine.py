@@ -512,6 +512,13 @@ def account(
         for f in r.flags:
             if f not in notes:
                 notes.append(f)
+    too_wide = entity_frame.filter(pl.col("uncertainty_pct") > 60.0).height
+    if too_wide:
+        # IPCC 2006 Vol.1 Ch.3: Approach 1 needs CV below about 0.3 (95 % half-width below about 60 %)
+        notes.append(
+            f"{too_wide} entit{'y has' if too_wide == 1 else 'ies have'} an Approach 1 uncertainty above 60 %, "
+            "where Approach 1 is not valid: use --monte-carlo"
+        )
 
     mc = _monte_carlo(w, plan, monte_carlo, int(seed or 0)) if w is not None and monte_carlo else None
     line_frame = _line_frame(w, plan) if w is not None and keep_lines else None

@@ -503,6 +503,7 @@ class FactorDatabase:
             hay = " ".join(
                 (
                     rec.id,
+                    rec.value,
                     rec.item,
                     rec.gas,
                     rec.family,

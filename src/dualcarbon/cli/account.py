@@ -158,6 +158,47 @@ def _print_table(result: object, file: Path) -> None:
         console.print(f"note: {note}", highlight=False)
 
 
+def factors_command(
+    query: Annotated[
+        list[str] | None,
+        typer.Argument(help="Words that must all appear (id, item, gas, value, document number, ...)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON.")] = False,
+    versions: Annotated[
+        bool, typer.Option("--versions", help="List every version, not only the newest.")
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many records.")] = 50,
+) -> None:
+    """Browse and search the emission-factor reference database (shipped tables)."""
+    from rich.table import Table
+
+    from dualcarbon.accounting import default_database
+
+    db = default_database()
+    text = " ".join(query or [])
+    hits = db.search(text, limit=limit) if text else list(db.latest())[:limit]
+    if versions:
+        hits = [v for h in hits for v in db.versions(h.id)]
+    if as_json:
+        sys.stdout.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(hits)} factor record(s)")
+    for col in ("ref", "value", "unit", "gas", "data year", "status", "document"):
+        table.add_column(col, overflow="fold")
+    for h in hits:
+        table.add_row(
+            h.ref,
+            h.value,
+            h.unit,
+            h.gas,
+            str(h.data_year or ""),
+            h.status,
+            h.provenance.document_no or h.provenance.source,
+        )
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``account`` command to the ``dualcarbon`` CLI."""
+    """Add the ``account`` and ``factors`` commands to the ``dualcarbon`` CLI."""
     app.command("account")(account_command)
+    app.command("factors")(factors_command)

@@ -110,3 +110,13 @@ def test_missing_file_and_bad_extension(tmp_path):
     p = tmp_path / "a.txt.bak"
     p.write_text("x", encoding="utf-8")
     assert runner.invoke(app, ["account", str(p)]).exit_code == 2
+
+
+def test_factors_command_searches_the_database():
+    out = runner.invoke(app, ["factors", "广东", "2022", "--json"])
+    assert out.exit_code == 0, out.output
+    docs = json.loads(out.stdout)
+    assert [d["ref"] for d in docs] == ["mee_nbs.2022.province_440000.co2@1"]
+    assert docs[0]["document_no"] == "生态环境部、国家统计局公告2024年第33号"
+    table = runner.invoke(app, ["factors", "0.5703"], env={"COLUMNS": "160"})
+    assert table.exit_code == 0

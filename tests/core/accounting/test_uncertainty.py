@@ -179,3 +179,20 @@ def test_activity_only_uncertainty_is_partial_when_factors_have_none():
         ]
     )
     assert res.entities["A"]["uncertainty_complete"] is False  # shipped factors state no uncertainty
+
+
+def test_engine_notes_when_approach1_is_out_of_range():
+    res = account(
+        [
+            {
+                "entity": "A",
+                "period": "2022",
+                "category": "direct_gas",
+                "item": "CH4",
+                "quantity": 1,
+                "unit": "t",
+                "uncertainty_pct": 80,
+            }
+        ]
+    )
+    assert any("Approach 1 is not valid" in n for n in res.notes)
