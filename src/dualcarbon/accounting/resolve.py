@@ -633,7 +633,7 @@ class Resolver:
             res.mb_role = "consumption"
             grid = None
             try:
-                grid = self._grid_factor(key, m)
+                grid = self._grid_factor(key, m, res)
                 g_ratio = parse_ratio(grid.unit)
                 res.location_coef = float(
                     grid.exact * g_ratio.numerator.scale / g_ratio.denominator.scale * unit.scale
@@ -654,7 +654,7 @@ class Resolver:
         if key.has_factor:
             res.slots.append(self._emission_factor_slot(key, m, unit, item, res, sign))
             return
-        rec = self._grid_factor(key, m)
+        rec = self._grid_factor(key, m, res)
         r = parse_ratio(rec.unit)
         res.slots.append(
             Slot("CO2", sign * rec.exact * r.numerator.scale / r.denominator.scale * unit.scale, (), (rec,))
@@ -663,16 +663,25 @@ class Resolver:
             f"grid factor {rec.value} {rec.unit} [{rec.ref}] ({rec.provenance.document_no or rec.provenance.title})"
         )
 
-    def _grid_factor(self, key: LineKey, m: Methodology) -> FactorRecord:
+    def _grid_factor(self, key: LineKey, m: Methodology, res: KeyResolution | None = None) -> FactorRecord:
         if m.electricity_factor and self.factor_set is None:
             rec = self._by_id(m.electricity_factor)
+            if res is not None and not rec.applies_to(key.year):
+                res.flags.append(
+                    f"{m.id} pins grid factor {rec.ref} ({rec.value} {rec.unit}), documented for data years "
+                    f"{rec.valid_from}-{rec.valid_to}; the period's year is {key.year}"
+                )
             return rec
         fs = FACTOR_SETS[self.factor_set or m.default_factor_set]
         try:
             reg = vocabulary.region(key.region)
         except InputError as exc:
             raise _Fail("region", exc.reason) from None
-        if (fs.levels == (fs.national_level,) and reg.level != "national") or reg.level == "national":
+        if fs.levels == (fs.national_level,) and reg.level != "national":
+            if res is not None:
+                res.flags.append(f"factor set {fs.name} is national: region {key.region!r} is not used")
+            level, code = fs.national_level, "CN"
+        elif reg.level == "national":
             level, code = fs.national_level, "CN"
         else:
             level, code = reg.level, reg.code
@@ -694,6 +703,11 @@ class Resolver:
             older = [r for r in cands if (r.valid_to or r.data_year or 0) < key.year]
             if older:
                 best = max(older, key=lambda r: r.valid_to or r.data_year or 0)
+                if res is not None:
+                    res.flags.append(
+                        f"--vintage latest: {fs.name} factor of data year {best.data_year} ({best.ref}) used for "
+                        f"{where} in {key.year}, for which none is published"
+                    )
                 return self._pin(best)
         avail = ", ".join(str(y) for y in years) or "none"
         raise _Fail(

@@ -290,6 +290,21 @@ def test_vintage_is_never_chosen_silently():
     assert _errors(row)[0][1] == "period"
     res = account(row, vintage="latest")
     assert res.lines["factors"][0][0] == "mee_nbs.2023.province_440000.co2@1"
+    assert "data year 2023" in res.lines["flags"][0] and any("--vintage latest" in n for n in res.notes)
+
+
+def test_pinned_grid_factor_outside_its_years_is_flagged():
+    res = account(
+        _one(
+            category="purchased_electricity",
+            item="grid",
+            unit="MWh",
+            period="2024",
+            methodology="CN-MEE-POWER-2022rev",
+        )
+    )
+    assert res.total_tco2e == pytest.approx(0.5810)
+    assert "documented for data years 2021-2021" in res.lines["flags"][0]
 
 
 def test_factor_set_cn_ets_follows_validity_years():
