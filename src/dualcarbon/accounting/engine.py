@@ -450,7 +450,10 @@ def account(
     uniq = df[first_rows].select(
         ["_k", *key_cols, *[pl.col(c).is_not_null().alias(f"_has_{c}") for c in has_cols]]
     )
-    uniq = uniq.sort([pl.col(c).cast(pl.String) for c in key_cols], nulls_last=True)  # deterministic key ids
+    # deterministic key ids (the order of distinct keys does not depend on the order of the rows)
+    uniq = uniq.sort(
+        [*[pl.col(c).cast(pl.String) for c in key_cols], *[f"_has_{c}" for c in has_cols]], nulls_last=True
+    )
     ids: dict[LineKey, int] = {}
     by_kid: dict[int, KeyResolution] = {}
     k_to_kid: dict[int, int] = {}
