@@ -780,8 +780,9 @@ def inventory_calculate_now(
         inventory_release(inventory)
         raise
     record = result.record
-    record_text = record.to_json(include_inputs=True)
-    keys = record.to_dict(include_inputs=False)["keys"]
+    record_dict = record.to_dict(include_inputs=True)  # hashes the inputs once
+    record_text = json.dumps(record_dict, ensure_ascii=False, separators=(",", ":"), default=str)
+    keys = record_dict["keys"]
     signature_to_key = {_record_key_signature(k): k["key"] for k in keys}
     _, allowed = inventory_entities(inventory)
     result_json = result.to_json()
@@ -813,7 +814,7 @@ def inventory_calculate_now(
             keys=keys,
             factors=record.factors,
             record=record_text,
-            input_sha256=record.input_sha256,
+            input_sha256=record_dict["input_sha256"],
             dualcarbon_version=record.dualcarbon_version[:32],
         )
         batch: list[CalculationLine] = []
