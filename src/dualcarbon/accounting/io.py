@@ -20,8 +20,8 @@ from typing import Any
 
 import polars as pl
 
-from dualcarbon.accounting.engine import NUMERIC_COLUMNS
 from dualcarbon.accounting.errors import ActivityDataError, RowError
+from dualcarbon.accounting.lines import NUMERIC_COLUMNS
 from dualcarbon.errors import InputError
 
 __all__ = ["read_lines", "write_lines"]
