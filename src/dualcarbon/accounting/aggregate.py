@@ -334,8 +334,10 @@ def monte_carlo(w: pl.DataFrame, plan: Plan, n: int, seed: int) -> dict[str, Any
     """IPCC 2006 Vol.1 Ch.3 Approach 2.
 
     Each factor with a stated uncertainty is drawn once per iteration and shared by every line that
-    uses it (full correlation); each entity-key group's activity total is drawn from a normal with
-    the combined variance of its lines' activity data (independent lines).
+    uses it (full correlation). Activity data are independent normals; given the factor draws, an
+    entity's total is then normal with mean ``sum_g E_g R_g`` and variance ``sum_g (sd_g E_g R_g)^2``
+    (``R_g`` the factor ratio of key group ``g``), so one standard-normal draw per entity and iteration
+    samples it exactly.
     """
     rng = np.random.default_rng(seed)
     by_kid = plan.by_kid
@@ -347,7 +349,8 @@ def monte_carlo(w: pl.DataFrame, plan: Plan, n: int, seed: int) -> dict[str, Any
     g = g.with_columns(pl.col("entity").cast(pl.String)).sort("entity", "_kid")
     names = g["entity"].unique(maintain_order=True).to_list()
     index = {e: i for i, e in enumerate(names)}
-    samples = np.zeros((len(names), n))
+    mean = np.zeros((len(names), n))
+    var = np.zeros((len(names), n))
     for (kid,), part in g.group_by(["_kid"], maintain_order=True):
         r = by_kid[int(kid)]
         weights = np.array([float(s.coef) * s.gwp for s in r.slots])
@@ -364,10 +367,12 @@ def monte_carlo(w: pl.DataFrame, plan: Plan, n: int, seed: int) -> dict[str, Any
         # V sums squared 95 % half-widths; a normal's standard deviation is the half-width / 1.96
         sd = np.sqrt(part["V"].to_numpy()) / np.where(e != 0, np.abs(e), 1.0) / Z95
         rows = np.array([index[x] for x in part["entity"].to_list()])
+        # each entity appears once per key group, so fancy-index accumulation has no duplicates
         for start in range(0, len(rows), 4096):
             sl = slice(start, start + 4096)
-            act = 1.0 + rng.standard_normal((len(rows[sl]), n)) * sd[sl, None]
-            samples[rows[sl]] += e[sl, None] * act * ratio[None, :]
+            mean[rows[sl]] += e[sl, None] * ratio[None, :]
+            var[rows[sl]] += (sd[sl, None] * e[sl, None] * ratio[None, :]) ** 2
+    samples = mean + np.sqrt(var) * rng.standard_normal(mean.shape)
     total = samples.sum(axis=0)
 
     def summary(x: np.ndarray) -> dict[str, float | None]:

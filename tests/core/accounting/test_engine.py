@@ -6,6 +6,8 @@ import json
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dualcarbon.accounting import ActivityDataError, account, read_lines
 
@@ -364,3 +366,47 @@ def test_counterparty_is_carried_to_lines():
         ]
     )
     assert res.lines["counterparty"].to_list() == ["B"]
+
+
+# -- properties ---------------------------------------------------------------------------------------
+
+_kinds = [
+    {"category": "combustion", "item": "diesel", "unit": "t"},
+    {"category": "combustion", "item": "natural_gas", "unit": "10^4 Nm3"},
+    {"category": "purchased_electricity", "item": "grid", "unit": "MWh", "region": "广东"},
+    {"category": "exported_heat", "item": "steam", "unit": "GJ"},
+    {"category": "direct_gas", "item": "CH4", "unit": "kg"},
+]
+_line = st.tuples(
+    st.sampled_from(["A", "B", "C"]),
+    st.sampled_from(range(len(_kinds))),
+    st.floats(min_value=0, max_value=1e6, allow_nan=False),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_line, min_size=1, max_size=12), st.randoms(use_true_random=False))
+def test_totals_do_not_depend_on_row_order_and_entities_add_up(lines, rnd):
+    rows = [{"entity": e, "period": "2022", "quantity": q, **_kinds[k]} for e, k, q in lines]
+    res = account(rows, keep_lines=False)
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+    again = account(shuffled, keep_lines=False)
+    for e, v in res.entities.items():
+        assert again.entities[e]["total_tco2e"] == pytest.approx(v["total_tco2e"], rel=1e-12, abs=1e-9)
+    assert sum(v["total_tco2e"] for v in res.entities.values()) == pytest.approx(
+        res.total_tco2e, rel=1e-12, abs=1e-9
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(range(len(_kinds))), st.floats(min_value=0.001, max_value=1e6), st.floats(0.01, 0.99))
+def test_splitting_a_line_does_not_change_the_total(kind, quantity, share):
+    one = account([{"entity": "A", "period": "2022", "quantity": quantity, **_kinds[kind]}])
+    two = account(
+        [
+            {"entity": "A", "period": "2022", "quantity": quantity * share, **_kinds[kind]},
+            {"entity": "A", "period": "2022", "quantity": quantity * (1 - share), **_kinds[kind]},
+        ]
+    )
+    assert two.total_tco2e == pytest.approx(one.total_tco2e, rel=1e-9, abs=1e-9)
