@@ -98,8 +98,9 @@ class Plan:
                 for r in self.by_kid.values()
             ]
 
-        add("o_s1", lambda r, s: float(s.coef) * s.gwp if r.scope == "scope1" else 0.0)
-        add("o_s2", lambda r, s: float(s.coef) * s.gwp if r.scope == "scope2" else 0.0)
+        if not self.with_categories:  # with categories, the scopes are sums of categories
+            add("o_s1", lambda r, s: float(s.coef) * s.gwp if r.scope == "scope1" else 0.0)
+            add("o_s2", lambda r, s: float(s.coef) * s.gwp if r.scope == "scope2" else 0.0)
         if self.with_categories:
             for j, c in enumerate(self.categories):
                 add(f"o_cat{j}", lambda r, s, c=c: float(s.coef) * s.gwp if r.key.category == c else 0.0)
@@ -175,13 +176,27 @@ class Plan:
             exprs.append((q * pl.col("_lc")).alias("_locmb"))
         return exprs
 
+    def _scope_parts(self) -> tuple[list[str], list[str]]:
+        """Output columns that add up to scope 1 and to scope 2."""
+        if not self.with_categories:
+            return ["o_s1"], ["o_s2"]
+        scope_of = {r.key.category: r.scope for r in self.by_kid.values()}
+        s1 = [f"o_cat{j}" for j, c in enumerate(self.categories) if scope_of[c] == "scope1"]
+        s2 = [f"o_cat{j}" for j, c in enumerate(self.categories) if scope_of[c] == "scope2"]
+        return s1, s2
+
+    def row_total(self) -> pl.Expr:
+        """The line's tCO2e (``_tco2e``), from the output columns of the scopes."""
+        s1, s2 = self._scope_parts()
+        return pl.sum_horizontal([pl.col(c) for c in (*s1, *s2)]).alias("_tco2e")
+
     def aggregations(self) -> list[pl.Expr]:
         u = pl.col("uncertainty_pct").fill_null(0.0) / 100.0
         aggs = [pl.col(name).sum() for name in self.outputs]
         aggs.append(pl.len().alias("lines"))
         # activity uncertainty sums only where some line states one (all / none need no per-entity count)
         if self.uncertainty_given != "none":
-            aggs.append(((u * (pl.col("o_s1") + pl.col("o_s2"))) ** 2).sum().alias("_V"))
+            aggs.append(((u * pl.col("_tco2e")) ** 2).sum().alias("_V"))
         if self.uncertainty_given == "some":
             aggs.append(pl.col("uncertainty_pct").null_count().alias("_NU"))
         if self.mixed_completeness:
@@ -196,6 +211,15 @@ class Plan:
             g = g.with_columns(pl.lit(0.0).alias("_V"), pl.col("lines").alias("_NU"))
         elif self.uncertainty_given == "all":
             g = g.with_columns(pl.lit(0, dtype=pl.UInt32).alias("_NU"))
+        s1_cols, s2_cols = self._scope_parts()
+        g = g.with_columns(
+            pl.sum_horizontal([pl.col(c) for c in s1_cols] or [pl.lit(0.0)]).alias("o_s1")
+            if self.with_categories
+            else pl.col("o_s1"),
+            pl.sum_horizontal([pl.col(c) for c in s2_cols] or [pl.lit(0.0)]).alias("o_s2")
+            if self.with_categories
+            else pl.col("o_s2"),
+        )
         var = pl.col("_V")
         for j, members in enumerate(self.sigs):
             u_sig = self.unc[members[0]][0] / 100.0
@@ -321,7 +345,7 @@ def line_frame(w: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         "quantity",
         pl.col("unit").cast(pl.String),
         pl.col("counterparty").cast(pl.String),
-        (pl.col("o_s1") + pl.col("o_s2")).alias("tco2e"),
+        pl.col("_tco2e").alias("tco2e"),
         "factors",
         pl.col("_meth").alias("methodology"),
         (pl.col("uncertainty_pct").fill_null(0.0) ** 2 + pl.col("_uk") ** 2).sqrt().alias("uncertainty_pct"),
@@ -344,7 +368,7 @@ def monte_carlo(w: pl.DataFrame, plan: Plan, n: int, seed: int) -> dict[str, Any
     factors = {f.ref: f for r in by_kid.values() for s in r.slots for f in s.factors if f.uncertainty}
     draws = {ref: relative_samples(f.uncertainty, n, rng) for ref, f in sorted(factors.items())}
     u = pl.col("uncertainty_pct").fill_null(0.0) / 100.0
-    e_row = pl.col("o_s1") + pl.col("o_s2")
+    e_row = pl.col("_tco2e")
     g = w.group_by("entity", "_kid").agg(e_row.sum().alias("E"), ((u * e_row) ** 2).sum().alias("V"))
     g = g.with_columns(pl.col("entity").cast(pl.String)).sort("entity", "_kid")
     names = g["entity"].unique(maintain_order=True).to_list()

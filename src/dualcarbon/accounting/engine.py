@@ -263,7 +263,7 @@ def account(
     lazy = df.lazy().join(attrs.lazy(), on="_k", how="left")
     if plan.has_mb:
         lazy = market_based(lazy, by_kid)
-    lazy = lazy.with_columns(plan.row_outputs())
+    lazy = lazy.with_columns(plan.row_outputs()).with_columns(plan.row_total())
     w = None
     if keep_lines or monte_carlo:
         w = lazy.collect()

@@ -410,3 +410,13 @@ def test_splitting_a_line_does_not_change_the_total(kind, quantity, share):
         ]
     )
     assert two.total_tco2e == pytest.approx(one.total_tco2e, rel=1e-9, abs=1e-9)
+
+
+def test_category_breakdown_is_optional_and_consistent():
+    rows = [{"entity": "A", "period": "2022", "quantity": 3.5, **k} for k in _kinds]
+    full, lean = account(rows), account(rows, categories=False)
+    assert lean.entities["A"]["by_category"] == {}
+    for key in ("total_tco2e",):
+        assert lean.entities["A"][key] == pytest.approx(full.entities["A"][key], rel=1e-12)
+    assert lean.entities["A"]["by_scope"] == pytest.approx(full.entities["A"]["by_scope"], rel=1e-12)
+    assert lean.entities["A"]["by_gas"] == pytest.approx(full.entities["A"]["by_gas"], rel=1e-12)
