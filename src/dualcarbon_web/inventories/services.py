@@ -62,6 +62,7 @@ from dualcarbon_web.platform.errors import InvalidTransition, NotAllowed, Valida
 
 __all__ = (
     "INLINE_MAX_LINES",
+    "UPLOAD_INLINE_MAX_BYTES",
     "UPLOAD_SUFFIXES",
     "LinesRejected",
     "UploadResult",
@@ -69,6 +70,7 @@ __all__ = (
     "activity_line_delete",
     "activity_line_update",
     "activity_lines_upload",
+    "activity_lines_upload_submit",
     "facility_entity",
     "inventory_calculate",
     "inventory_calculate_now",
@@ -77,6 +79,7 @@ __all__ = (
     "inventory_release",
     "inventory_update",
     "run_rerun",
+    "upload_is_large",
     "user_may_edit_inventory",
 )
 
@@ -542,8 +545,29 @@ def _refuse_while_calculating(inventory: Inventory) -> None:
 # --------------------------------------------------------------------------- lines: upload
 
 
+#: Uploads larger than this (bytes) are stored and validated as a background job.
+UPLOAD_INLINE_MAX_BYTES = 2 * 1024 * 1024
+
+
+def upload_is_large(data: bytes, filename: str) -> bool:
+    """Whether an upload goes to a background job: more than :data:`INLINE_MAX_LINES` text lines
+    (CSV, JSON) or more than :data:`UPLOAD_INLINE_MAX_BYTES` bytes (any format)."""
+    if len(data) > UPLOAD_INLINE_MAX_BYTES:
+        return True
+    return (
+        Path(filename or "").suffix.lower() in (".csv", ".txt", ".json")
+        and data.count(b"\n") > INLINE_MAX_LINES
+    )
+
+
 def activity_lines_upload(
-    *, user, inventory: Inventory, data: bytes, filename: str, replace: bool = False
+    *,
+    user,
+    inventory: Inventory,
+    data: bytes,
+    filename: str,
+    replace: bool = False,
+    progress: Progress | None = None,
 ) -> UploadResult:
     """Add (or, with ``replace``, replace) lines from a CSV, XLSX or JSON file, all or nothing.
 
@@ -590,8 +614,11 @@ def activity_lines_upload(
             ],
             filename=name,
         )
+    report = progress or (lambda *a, **k: None)
+    report(0, frame.height, "validating")
     typed = _validated(inventory, frame, label, name)
     records = typed.to_dicts()
+    report(0, len(records), "storing")
     with transaction.atomic():
         inventory = _lock(inventory)
         before = {
@@ -613,7 +640,9 @@ def activity_lines_upload(
             )
             for i, rec in enumerate(records, start=1)
         ]
-        ActivityLine.objects.bulk_create(lines, batch_size=_BATCH)
+        for start_at in range(0, len(lines), _BATCH):
+            ActivityLine.objects.bulk_create(lines[start_at : start_at + _BATCH])
+            report(min(start_at + _BATCH, len(lines)), len(lines), "storing")
         _mark_changed(inventory)
         inventory.save(update_fields=["revision", "status", "updated"])
         audit_record(
@@ -631,6 +660,30 @@ def activity_lines_upload(
             note=f"upload {name}",
         )
     return UploadResult(created=len(lines), replaced=replaced)
+
+
+def activity_lines_upload_submit(
+    *, user, inventory: Inventory, data: bytes, filename: str, replace: bool = False
+):
+    """Store an upload now (returns :class:`UploadResult`) or, when :func:`upload_is_large`, queue it as
+    a background job (returns the Job; a rejected file fails the job with every bad row listed)."""
+    from dualcarbon_web.inventories.jobs import activity_lines_upload_enqueue
+
+    _require_editor(user, inventory)
+    _refuse_while_calculating(inventory)
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise ValidationFailed(
+            f"{filename}: unsupported file type {suffix or '(none)'}; upload .csv, .xlsx or .json",
+            extra={"fields": {"file": ["use .csv, .xlsx or .json"]}},
+        )
+    if upload_is_large(data, filename):
+        return activity_lines_upload_enqueue(
+            user=user, inventory=inventory, data=data, filename=filename, replace=replace
+        )
+    return activity_lines_upload(
+        user=user, inventory=inventory, data=data, filename=filename, replace=replace
+    )
 
 
 # --------------------------------------------------------------------------- calculation

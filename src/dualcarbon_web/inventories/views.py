@@ -361,7 +361,7 @@ def line_upload_view(request, pk: int):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = services.activity_lines_upload(
+                result = services.activity_lines_upload_submit(
                     user=request.user,
                     inventory=inventory,
                     data=upload.read(),
@@ -373,6 +373,11 @@ def line_upload_view(request, pk: int):
             except ApplicationError as exc:
                 form_errors_apply(form, exc)
             else:
+                if not isinstance(result, services.UploadResult):
+                    messages.info(
+                        request, _("文件较大，已转为后台任务校验并写入；任何一行有错误都不会写入。")
+                    )
+                    return redirect("platform:job_detail", job_id=result.pk)
                 messages.success(
                     request,
                     _("上传成功：新增 %(c)s 行，替换 %(r)s 行。")

@@ -144,3 +144,31 @@ def test_template_csv_is_the_interchange_header(demo, login):
     resp = login(demo.enterprise1).get("/accounting/template.csv")
     text = resp.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("entity,period,category,item,quantity,unit,ncv,ncv_unit")
+
+
+def test_large_upload_runs_as_a_background_job(demo, worked, monkeypatch, token_client):
+    from dualcarbon_web.inventories import services
+    from dualcarbon_web.platform.models import Job
+
+    monkeypatch.setattr(services, "INLINE_MAX_LINES", 2)
+    api = token_client(demo.enterprise1)
+    f = io.BytesIO(GOOD.encode())
+    f.name = "big.csv"
+    resp = api.post(f"/api/v1/inventories/inventories/{worked.pk}/upload", {"file": f})
+    assert resp.status_code == 202, resp.content
+    job = Job.objects.get(pk=resp.json()["job_id"])  # the test settings run jobs at once
+    assert job.kind == "inventories.upload" and job.status == "succeeded"
+    assert job.result["created"] == 3 and job.progress_done == job.progress_total == 3
+    assert ActivityLine.objects.filter(inventory=worked).count() == 5
+    # a bad large file fails the job with every bad row named, and stores nothing
+    f = io.BytesIO(BAD.encode())
+    f.name = "bigbad.csv"
+    job = Job.objects.get(
+        pk=api.post(f"/api/v1/inventories/inventories/{worked.pk}/upload", {"file": f}).json()["job_id"]
+    )
+    assert (
+        job.status == "failed"
+        and "row 3, column 'quantity'" in job.error
+        and "row 7, column 'category'" in job.error
+    )
+    assert ActivityLine.objects.filter(inventory=worked).count() == 5

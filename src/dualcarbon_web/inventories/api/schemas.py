@@ -13,6 +13,7 @@ __all__ = (
     "InventoryIn",
     "InventoryOut",
     "InventoryPatchIn",
+    "JobQueuedOut",
     "LineIn",
     "LineOut",
     "LinePatchIn",
@@ -131,6 +132,11 @@ class LineOut(Schema):
     purity: float | None
     counterparty: str
     source: str
+
+
+class JobQueuedOut(Schema):
+    status: str
+    job_id: UUID
 
 
 class UploadOut(Schema):

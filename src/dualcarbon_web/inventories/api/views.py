@@ -15,6 +15,7 @@ from dualcarbon_web.inventories.api.schemas import (
     InventoryIn,
     InventoryOut,
     InventoryPatchIn,
+    JobQueuedOut,
     LineIn,
     LineOut,
     LinePatchIn,
@@ -222,21 +223,24 @@ def line_delete(request, inventory_id: int, line_id: int):
 
 @router.post(
     "/inventories/{inventory_id}/upload",
-    response=UploadOut,
+    response={200: UploadOut, 202: JobQueuedOut},
     summary="Upload activity lines (CSV, XLSX or JSON in the interchange format); all or nothing",
     description="Bad rows answer 400 `validation_error` with `extra.rows` = [{row, column, reason}] "
-    "and nothing is stored.",
+    "and nothing is stored. Files of more than 5,000 lines (or 2 MB) answer 202 with a job id "
+    "(progress at /api/v1/platform/jobs/{id}); a rejected file fails the job with every bad row listed.",
 )
 def line_upload(request, inventory_id: int, file: File[UploadedFile], replace: Form[bool] = False):
     inv = selectors.inventory_get(user=request.user, inventory_id=inventory_id)
-    result = services.activity_lines_upload(
+    result = services.activity_lines_upload_submit(
         user=request.user,
         inventory=inv,
         data=file.read(),
         filename=file.name or "upload.csv",
         replace=replace,
     )
-    return {**result.as_dict(), "lines": ActivityLine.objects.filter(inventory=inv).count()}
+    if not isinstance(result, services.UploadResult):
+        return Status(202, {"status": "queued", "job_id": result.pk})
+    return Status(200, {**result.as_dict(), "lines": ActivityLine.objects.filter(inventory=inv).count()})
 
 
 # --------------------------------------------------------------------------- calculation
