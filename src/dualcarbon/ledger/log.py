@@ -389,7 +389,7 @@ class Log:
     def warm_cache(self, min_level: int = CACHE_MIN_LEVEL, tree_size: int | None = None) -> int:
         """Read every subtree hash of ``min_level`` and above of a checkpoint's tree into memory.
 
-        That is about ``size / 2**(min_level - 1)`` hashes (39,000 for 10 million entries at
+        That is about ``size / 2**(min_level - 1)`` hashes (78,000 for 10 million entries at
         level 8), read in batches; afterwards a proof reads at most ``min_level`` rows. Returns the
         number of hashes cached.
         """
