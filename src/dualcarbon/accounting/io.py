@@ -56,6 +56,12 @@ def _read_csv(p: Path) -> pl.DataFrame:
     header = _header(p)
     if not header:
         raise ActivityDataError([RowError(str(p), 1, "entity", "the file is empty (no header row)")])
+    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+        raise InputError(
+            "the header has a single column: the file must be comma-separated (save it as 'CSV UTF-8')",
+            source=str(p),
+            row=1,
+        )
     norm = [h.strip().lower() for h in header]
     dupes = sorted({h for h in norm if norm.count(h) > 1 and h})
     if dupes:

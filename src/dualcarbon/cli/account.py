@@ -21,6 +21,9 @@ from dualcarbon.cli._common import console, fail
 
 __all__ = ["register"]
 
+#: entities listed in the readable table (largest first when there are more)
+TABLE_ROWS = 500
+
 
 class GwpChoice(StrEnum):
     SAR = "SAR"
@@ -123,7 +126,11 @@ def _print_table(result: object, file: Path) -> None:
     table = Table(title=f"{file.name}: tCO2e, GWP100 {res.gwp}, rounded half-up to 2 decimals")  # type: ignore[attr-defined]
     for col in ("entity", "scope 1", "scope 2", "total", "non-CO2", "U 95 %"):
         table.add_column(col, justify="left" if col == "entity" else "right", overflow="fold")
-    for name, e in res.entities.items():  # type: ignore[attr-defined]
+    entities = res.entities  # type: ignore[attr-defined]
+    shown = list(entities.items())
+    if len(shown) > TABLE_ROWS:  # a readable table: the largest emitters; --json and --lines have all
+        shown = sorted(shown, key=lambda kv: -kv[1]["total_tco2e"])[:TABLE_ROWS]
+    for name, e in shown:
         non_co2 = sum(v for g, v in e["by_gas"].items() if g != "CO2")
         u = e["uncertainty_pct"]
         utxt = "" if u is None else f"±{r(u, 1)}" + ("" if e["uncertainty_complete"] else "*")
@@ -136,6 +143,11 @@ def _print_table(result: object, file: Path) -> None:
             utxt,
         )
     console.print(table)
+    if len(shown) < len(entities):
+        console.print(
+            f"showing the {len(shown)} largest of {len(entities)} entities; use --json or --lines for all",
+            highlight=False,
+        )
     console.print(
         f"[bold]Total[/]: {r(res.total_tco2e)} tCO2e over {len(res.entities)} entities", highlight=False
     )  # type: ignore[attr-defined]

@@ -120,3 +120,31 @@ def test_factors_command_searches_the_database():
     assert docs[0]["document_no"] == "生态环境部、国家统计局公告2024年第33号"
     table = runner.invoke(app, ["factors", "0.5703"], env={"COLUMNS": "160"})
     assert table.exit_code == 0
+
+
+def test_semicolon_csv_is_explained(tmp_path):
+    p = tmp_path / "semi.csv"
+    p.write_text(
+        "entity;period;category;item;quantity;unit\nE1;2022;combustion;diesel;1;t\n", encoding="utf-8"
+    )
+    out = runner.invoke(app, ["account", str(p)])
+    assert out.exit_code == 2 and "comma-separated" in out.stderr
+
+
+def test_excel_csv_with_bom_and_crlf(tmp_path):
+    p = tmp_path / "excel.csv"
+    p.write_bytes(
+        "\ufeffentity,period,category,item,quantity,unit\r\nE1,2022,combustion,天然气,100,万Nm3\r\n".encode()
+    )
+    doc = json.loads(runner.invoke(app, ["account", str(p), "--json"]).stdout)
+    assert doc["total_tco2e"] == pytest.approx(2162.188809, rel=1e-12)
+
+
+def test_table_lists_the_largest_entities_when_there_are_many(tmp_path, monkeypatch):
+    from dualcarbon.cli import account as account_cli
+
+    monkeypatch.setattr(account_cli, "TABLE_ROWS", 1)
+    p = tmp_path / "a.csv"
+    p.write_text(CSV, encoding="utf-8")
+    out = runner.invoke(app, ["account", str(p)], env={"COLUMNS": "120"})
+    assert "showing the 1 largest of 2 entities" in out.stdout and "E1" in out.stdout
