@@ -56,17 +56,18 @@ class Plan:
     beforehand, so each output is one multiplication per row.
     """
 
-    def __init__(self, by_kid: dict[int, KeyResolution], *, categories: bool = True) -> None:
+    def __init__(
+        self, by_kid: dict[int, KeyResolution], *, categories: bool = True, uncertainty_given: str = "some"
+    ) -> None:
         self.by_kid = by_kid
         self.with_categories = categories
-        self.uncertainty_given = "some"  # "none" | "some" | "all": lines stating uncertainty_pct
+        self.uncertainty_given = uncertainty_given  # "none" | "some" | "all": lines stating uncertainty_pct
         self.n_slots = max((len(r.slots) for r in by_kid.values()), default=1) or 1
         self.masks = sorted({(i, c) for r in by_kid.values() for i, s in enumerate(r.slots) for c in s.uses})
         self.has_mb = any(r.mb_role for r in by_kid.values())
         self.general = bool(self.masks) or self.has_mb
         self.gases = sorted({s.gas for r in by_kid.values() for s in r.slots})
         self.categories = sorted({r.key.category for r in by_kid.values()})
-        self.has_pe = "purchased_electricity" in self.categories
         # GHG Protocol dual reporting (location- and market-based) when any line uses a GHGP method
         self.dual = any(r.methodology.startswith("GHGP-S2") for r in by_kid.values())
         self.unc: dict[int, tuple[float, bool]] = {}
@@ -93,40 +94,37 @@ class Plan:
         n = self.n_slots
 
         def add(name: str, fn: Any) -> None:
+            """``fn(kid, resolution, slot)`` -> the slot's coefficient for output ``name``."""
             out[name] = [
-                [fn(r, r.slots[i]) if i < len(r.slots) else 0.0 for i in range(n)]
-                for r in self.by_kid.values()
+                [fn(k, r, r.slots[i]) if i < len(r.slots) else 0.0 for i in range(n)]
+                for k, r in self.by_kid.items()
             ]
 
-        if not self.with_categories:  # with categories, the scopes are sums of categories
-            add("o_s1", lambda r, s: float(s.coef) * s.gwp if r.scope == "scope1" else 0.0)
-            add("o_s2", lambda r, s: float(s.coef) * s.gwp if r.scope == "scope2" else 0.0)
-        if self.with_categories:
+        def co2e(s: Any) -> float:
+            return float(s.coef) * s.gwp
+
+        if self.with_categories:  # the scopes are then sums of categories
             for j, c in enumerate(self.categories):
-                add(f"o_cat{j}", lambda r, s, c=c: float(s.coef) * s.gwp if r.key.category == c else 0.0)
+                add(f"o_cat{j}", lambda k, r, s, c=c: co2e(s) if r.key.category == c else 0.0)
+        else:
+            add("o_s1", lambda k, r, s: co2e(s) if r.scope == "scope1" else 0.0)
+            add("o_s2", lambda k, r, s: co2e(s) if r.scope == "scope2" else 0.0)
         if self.dual:  # location-based scope 2 of lines that are not market-based (dual reporting)
             add(
                 "o_loc",
-                lambda r, s: (
-                    float(s.coef) * s.gwp
-                    if r.key.category == "purchased_electricity" and not r.mb_role
-                    else 0.0
+                lambda k, r, s: (
+                    co2e(s) if r.key.category == "purchased_electricity" and not r.mb_role else 0.0
                 ),
             )
         for j, gas in enumerate(self.gases):
-            add(f"o_gas{j}", lambda r, s, gas=gas: float(s.coef) if s.gas == gas else 0.0)
+            add(f"o_gas{j}", lambda k, r, s, gas=gas: float(s.coef) if s.gas == gas else 0.0)
         for j, members in enumerate(self.sigs):
-            ks = set(members)
-            add(f"o_sig{j}", lambda r, s, ks=ks: float(s.coef) * s.gwp if self._kid_of(r) in ks else 0.0)
+            add(f"o_sig{j}", lambda k, r, s, ks=frozenset(members): co2e(s) if k in ks else 0.0)
         if self.has_mb:
-            add("o_mkt", lambda r, s: float(s.coef) * s.gwp if r.mb_role else 0.0)
+            add("o_mkt", lambda k, r, s: co2e(s) if r.mb_role else 0.0)
         return out
 
-    def _kid_of(self, r: KeyResolution) -> int:
-        return self._index[id(r)]
-
     def attribute_table(self, k_to_kid: dict[int, int]) -> pl.DataFrame:
-        self._index = {id(r): k for k, r in self.by_kid.items()}
         coefs = self._coefficients()
         self.outputs = list(coefs)
         kids = list(self.by_kid)

@@ -256,9 +256,12 @@ def account(
                 unique_errors.append(e)
         raise ActivityDataError(unique_errors)
 
-    plan = Plan(by_kid, categories=categories)
     n_u = df["uncertainty_pct"].null_count()
-    plan.uncertainty_given = "none" if n_u == df.height else ("all" if n_u == 0 else "some")
+    plan = Plan(
+        by_kid,
+        categories=categories,
+        uncertainty_given="none" if n_u == df.height else ("all" if n_u == 0 else "some"),
+    )
     attrs = plan.attribute_table(k_to_kid)
     lazy = df.lazy().join(attrs.lazy(), on="_k", how="left")
     if plan.has_mb:
