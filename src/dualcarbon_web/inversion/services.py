@@ -578,6 +578,14 @@ def observation_set_generate_osse(
                 }
             },
         )
+    n_obs = 4 * len(prior) * int(hours)
+    if n_obs > MAX_OBSERVATIONS:
+        raise ValidationFailed(
+            "too many observations",
+            extra={
+                "fields": {"hours": [f"{n_obs} observations; at most {MAX_OBSERVATIONS}: use fewer hours."]}
+            },
+        )
     unknown = set(factors) - {p.facility_id for p in prior.facilities}
     if unknown:
         raise ValidationFailed(

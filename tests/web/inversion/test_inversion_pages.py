@@ -276,3 +276,13 @@ def test_api_synthetic_set(province, kiln, token_client):
         content_type="application/json",
     )
     assert resp.status_code == 400 and "factors" in resp.json()["extra"]["fields"]
+
+
+def test_api_synthetic_set_is_bounded(province, token_client):
+    api = token_client(province.regulator)
+    resp = api.post(
+        "/api/v1/inversion/observation-sets/synthetic",
+        {"name": "a year", "year": 2023, "hours": 8784},
+        content_type="application/json",
+    )
+    assert resp.status_code == 400 and "hours" in resp.json()["extra"]["fields"]
