@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from dualcarbon_web.factors import selectors, services
 from dualcarbon_web.factors.forms import FactorCorrectForm, FactorCreateForm
 from dualcarbon_web.platform.errors import ApplicationError, NotFound
+from dualcarbon_web.platform.forms import apply_application_error
 
 
 def _year(value: str) -> int | None:
@@ -65,18 +66,6 @@ def table_list_view(request):
     return render(request, "factors/table_list.html", {"tables": rows})
 
 
-def _apply(form, exc: ApplicationError) -> None:
-    fields = exc.extra.get("fields", {})
-    if not fields:
-        form.add_error(None, exc.message)
-    for field, errs in fields.items():
-        for err in errs:
-            form.add_error(
-                field if field in form.fields else None,
-                f"{field}: {err}" if field not in form.fields else err,
-            )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def factor_create_view(request):
@@ -87,7 +76,7 @@ def factor_create_view(request):
         try:
             record = services.factor_add(user=request.user, data=dict(form.cleaned_data))
         except ApplicationError as exc:
-            _apply(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, _("已添加排放因子 %(ref)s。") % {"ref": record.ref})
             return redirect("factors:factor_detail", ref=record.ref)
@@ -114,7 +103,7 @@ def factor_correct_view(request, factor_id: str):
                 user=request.user, factor_id=record.id, changes=changes, reason=reason
             )
         except ApplicationError as exc:
-            _apply(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, _("已添加更正版本 %(ref)s。") % {"ref": new.ref})
             return redirect("factors:factor_detail", ref=new.ref)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ("LoginForm", "PasswordChangeForm", "TokenCreateForm")
+__all__ = ("LoginForm", "PasswordChangeForm", "TokenCreateForm", "UserForm", "apply_application_error")
 
 
 class LoginForm(forms.Form):
@@ -53,3 +53,17 @@ class UserForm(forms.Form):
         else:
             del self.fields["password"]
             self.fields["username"].disabled = True
+
+
+def apply_application_error(form: forms.Form, exc) -> None:
+    """Show a service's ``ApplicationError`` on ``form``: each ``extra['fields']`` entry on its field
+    (or, for a field the form does not have, as a form error naming it); otherwise the message."""
+    fields = exc.extra.get("fields", {})
+    if not fields:
+        form.add_error(None, exc.message)
+    for field, errs in fields.items():
+        for err in errs:
+            if field in form.fields:
+                form.add_error(field, err)
+            else:
+                form.add_error(None, f"{field}: {err}")

@@ -113,6 +113,32 @@ def token_revoke(*, user: User, token_id: int) -> ApiToken:
     return token
 
 
+ORGANIZATION_ROLES = (
+    RoleChoices.ENTERPRISE,
+    RoleChoices.VERIFIER,
+    RoleChoices.REGULATOR,
+    RoleChoices.TECHNOLOGY_OWNER,
+)
+
+
+def _check_role_organization(role: str, organization) -> None:
+    """A known role; roles that act for an organisation name one; a regulator's has a jurisdiction."""
+    if role not in RoleChoices.values:
+        raise ValidationFailed(
+            f"Unknown role {role!r}.", extra={"fields": {"role": [f"one of {RoleChoices.values}"]}}
+        )
+    if role in ORGANIZATION_ROLES and organization is None:
+        raise ValidationFailed(
+            f"A {role} user needs an organisation.",
+            extra={"fields": {"organization": ["required for this role"]}},
+        )
+    if role == RoleChoices.REGULATOR and organization.jurisdiction_id is None:
+        raise ValidationFailed(
+            "A regulator's organisation needs a jurisdiction (province or city).",
+            extra={"fields": {"organization": ["organisation has no jurisdiction"]}},
+        )
+
+
 def user_create(
     *,
     actor,
@@ -125,24 +151,7 @@ def user_create(
     validate_password: bool = True,
 ) -> User:
     """Create a user with one role. Roles that act for an organisation must name it."""
-    if role not in RoleChoices.values:
-        raise ValidationFailed(
-            f"Unknown role {role!r}.", extra={"fields": {"role": [f"one of {RoleChoices.values}"]}}
-        )
-    if (
-        role
-        in (RoleChoices.ENTERPRISE, RoleChoices.VERIFIER, RoleChoices.REGULATOR, RoleChoices.TECHNOLOGY_OWNER)
-        and organization is None
-    ):
-        raise ValidationFailed(
-            f"A {role} user needs an organisation.",
-            extra={"fields": {"organization": ["required for this role"]}},
-        )
-    if role == RoleChoices.REGULATOR and organization.jurisdiction_id is None:
-        raise ValidationFailed(
-            "A regulator's organisation needs a jurisdiction (province or city).",
-            extra={"fields": {"organization": ["organisation has no jurisdiction"]}},
-        )
+    _check_role_organization(role, organization)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed(
             f"The user name {username!r} is taken.", extra={"fields": {"username": ["taken"]}}
@@ -181,25 +190,7 @@ def user_update(*, actor, user: User, **changes) -> User:
             f"Cannot change {sorted(unknown)}.", extra={"fields": {k: ["not editable"] for k in unknown}}
         )
     role = changes.get("role", user.role)
-    organization = changes.get("organization", user.organization)
-    if role not in RoleChoices.values:
-        raise ValidationFailed(
-            f"Unknown role {role!r}.", extra={"fields": {"role": [f"one of {RoleChoices.values}"]}}
-        )
-    if (
-        role
-        in (RoleChoices.ENTERPRISE, RoleChoices.VERIFIER, RoleChoices.REGULATOR, RoleChoices.TECHNOLOGY_OWNER)
-        and organization is None
-    ):
-        raise ValidationFailed(
-            f"A {role} user needs an organisation.",
-            extra={"fields": {"organization": ["required for this role"]}},
-        )
-    if role == RoleChoices.REGULATOR and organization.jurisdiction_id is None:
-        raise ValidationFailed(
-            "A regulator's organisation needs a jurisdiction.",
-            extra={"fields": {"organization": ["organisation has no jurisdiction"]}},
-        )
+    _check_role_organization(role, changes.get("organization", user.organization))
     if user.pk == actor.pk and (changes.get("is_active") is False or role != RoleChoices.ADMIN):
         raise ValidationFailed(
             "You cannot demote or deactivate yourself.", extra={"fields": {"role": ["own account"]}}

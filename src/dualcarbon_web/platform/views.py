@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dualcarbon_web.platform import selectors, services
 from dualcarbon_web.platform.dashboards import dashboard_for
 from dualcarbon_web.platform.errors import ApplicationError, NotAllowed, NotFound
-from dualcarbon_web.platform.forms import LoginForm, PasswordChangeForm, TokenCreateForm, UserForm
+from dualcarbon_web.platform.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    TokenCreateForm,
+    UserForm,
+    apply_application_error,
+)
 from dualcarbon_web.platform.middleware import request_ip
 
 
@@ -90,9 +96,7 @@ def password_change_view(request):
                 new_password=form.cleaned_data["new_password"],
             )
         except ApplicationError as exc:
-            for field, errs in exc.extra.get("fields", {}).items():
-                for err in errs:
-                    form.add_error(field if field in form.fields else None, err)
+            apply_application_error(form, exc)
         else:
             from django.contrib.auth import update_session_auth_hash
 
@@ -157,15 +161,6 @@ def audit_list_view(request):
     return render(request, "platform/audit_list.html", {"page": page, "q": request.GET})
 
 
-def _apply_errors(form, exc: ApplicationError) -> None:
-    fields = exc.extra.get("fields", {})
-    if not fields:
-        form.add_error(None, exc.message)
-    for field, errs in fields.items():
-        for err in errs:
-            form.add_error(field if field in form.fields else None, err)
-
-
 @login_required
 def user_list_view(request):
     try:
@@ -201,7 +196,7 @@ def user_create_view(request):
                 email=data["email"],
             )
         except ApplicationError as exc:
-            _apply_errors(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, _("用户已创建。"))
             return redirect("platform:user_list")
@@ -239,7 +234,7 @@ def user_edit_view(request, user_id: int):
                 is_active=data["is_active"],
             )
         except ApplicationError as exc:
-            _apply_errors(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, _("用户已更新。"))
             return redirect("platform:user_list")
