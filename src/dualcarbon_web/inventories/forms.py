@@ -84,12 +84,20 @@ class InventoryFilterForm(forms.Form):
     q = forms.CharField(required=False)
     year = forms.IntegerField(required=False, min_value=1990, max_value=2100)
     status = forms.ChoiceField(required=False, choices=[("", _("全部状态")), *InventoryStatusChoices.choices])
+    region = forms.CharField(required=False, max_length=6)
+    industry = forms.CharField(required=False, max_length=5)
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
         d = self.cleaned_data
-        return {"q": d.get("q") or "", "year": d.get("year"), "status": d.get("status") or ""}
+        return {
+            "q": d.get("q") or "",
+            "year": d.get("year"),
+            "status": d.get("status") or "",
+            "region": (d.get("region") or "").strip(),
+            "industry": (d.get("industry") or "").strip(),
+        }
 
 
 class ActivityLineForm(forms.Form):

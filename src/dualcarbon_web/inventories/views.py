@@ -133,9 +133,15 @@ def inventory_list_view(request):
     if (refused := _reader_or_403(request)) is not None:
         return refused
     form = InventoryFilterForm(request.GET or None)
-    qs = selectors.inventory_list(user=request.user, **(form.filters() if request.GET else {}))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    error = None
+    try:
+        qs = selectors.inventory_list(user=request.user, **(form.filters() if request.GET else {}))
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    except ValidationFailed as exc:  # a region or industry code that does not exist
+        error = exc
+        page = Paginator([], 50).get_page(1)
     ctx = {
+        "error": error,
         "page": page,
         "form": form,
         "can_create": _may_create(request.user),

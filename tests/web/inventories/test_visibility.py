@@ -147,3 +147,26 @@ def test_enterprise_creates_inventories_only_for_itself(demo, token_client, logi
     # the page: the facility list offers only the user's own facilities
     html = login(demo.enterprise1).get("/accounting/new/").content.decode()
     assert own.facilities.first().name in html and other.facilities.first().name not in html
+
+
+def test_list_filters_by_region_and_industry_within_what_the_user_sees(demo, everyone, login, token_client):
+    client = login(demo.regulator)
+    huizhou = {everyone["enterprise4"].pk, everyone["enterprise5"].pk}
+    assert _ids_ui_query(client, "region=441300") == huizhou
+    assert _ids_ui_query(client, "industry=44") == {everyone["enterprise1"].pk}  # the power plant's unit
+    manufacturing = {everyone[f"enterprise{i}"].pk for i in range(2, 7)}  # section C: divisions 13-43
+    assert _ids_ui_query(client, "industry=C") == manufacturing
+    assert _ids_ui_query(client, "region=430000") == set()  # Hunan: outside the jurisdiction
+    resp = client.get("/accounting/?region=999999")
+    assert resp.status_code == 200 and 'data-testid="filter-error"' in resp.content.decode()
+    api = token_client(demo.regulator)
+    assert {
+        i["id"] for i in api.get("/api/v1/inventories/inventories?region=441300").json()["items"]
+    } == huizhou
+    resp = api.get("/api/v1/inventories/inventories?region=999999")
+    assert resp.status_code == 400 and "region" in resp.json()["extra"]["fields"]
+
+
+def _ids_ui_query(client, query):
+    html = client.get(f"/accounting/?{query}").content.decode()
+    return {int(part.split('"')[1]) for part in html.split("data-inventory=")[1:]}
