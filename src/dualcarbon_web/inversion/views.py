@@ -120,6 +120,7 @@ def run_results_payload(*, user, run) -> dict:
             "lon": e.lon,
             "lat": e.lat,
             "attribution": e.attribution,
+            "attribution_label": str(e.get_attribution_display()),
             "prior_t": e.prior_t,
             "prior_sd_t": e.prior_sd_t,
             "posterior_t": e.posterior_t,

@@ -73,6 +73,7 @@ class EstimateOut(Schema):
     lon: float
     lat: float
     attribution: str
+    attribution_label: str
     prior_t: float
     prior_sd_t: float
     posterior_t: float
