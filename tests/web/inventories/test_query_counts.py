@@ -38,7 +38,7 @@ def test_inventory_list_page_query_count_is_pinned(demo, login, username, pinned
     client = login(demo.users[username])
     _grow(demo, [2019])
     few = _count(client, "/accounting/")
-    _grow(demo, range(2010, 2019))
+    _grow(demo, range(2015, 2019))
     many = _count(client, "/accounting/")
     assert (few, many) == (pinned, pinned)
 
@@ -49,6 +49,6 @@ def test_inventory_api_list_query_count_is_pinned(demo, token_client, username, 
     api.get("/api/v1/platform/me")  # the token's first use records last_used once
     _grow(demo, [2019])
     few = _count(api, "/api/v1/inventories/inventories")
-    _grow(demo, range(2010, 2019))
+    _grow(demo, range(2015, 2019))
     many = _count(api, "/api/v1/inventories/inventories?page_size=100")
     assert (few, many) == (pinned, pinned)
