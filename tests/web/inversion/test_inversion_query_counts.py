@@ -49,13 +49,21 @@ def _count(client, url):
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize(("username", "pinned"), [("admin", 4), ("regulator", 6)])
-def test_run_list_page_query_count_is_pinned(province, osse, login, username, pinned):
+@pytest.mark.parametrize(
+    ("url", "username", "pinned"),
+    [
+        ("/inversion/", "admin", 4),
+        ("/inversion/", "regulator", 6),
+        ("/inversion/observations/", "admin", 4),
+        ("/inversion/observations/", "regulator", 6),
+    ],
+)
+def test_list_page_query_count_is_pinned(province, osse, login, url, username, pinned):
     client = login(province.users[username])
     _grow(osse, province.regulator, 1)
-    few = _count(client, "/inversion/")
+    few = _count(client, url)
     _grow(osse, province.regulator, 8)
-    many = _count(client, "/inversion/")
+    many = _count(client, url)
     assert (few, many) == (pinned, pinned)
 
 
