@@ -47,3 +47,12 @@ def test_city_regulator_sees_only_its_city(client, demo, with_inventories):
 def test_analyst_dashboard_has_no_enterprise_emissions(client, demo, with_inventories):
     d = _ctx(client, demo.analyst)
     assert "top_emitters" not in d and d["enterprise_count"] == 0
+
+
+def test_emissions_total_is_shown_rounded_half_up_with_grouping(client, demo, with_inventories):
+    d = _ctx(client, demo.regulator)
+    from decimal import ROUND_HALF_UP, Decimal
+
+    expected = int(Decimal(repr(d["emission_total_tco2e"])).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert d["emission_total_display"] == f"{expected:,}"
+    assert f'data-testid="emission-total">{expected:,}<' in client.get("/").content.decode()
