@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from dualcarbon.accounting import round_for_report
 from dualcarbon_web.organizations.choices import OrganizationKindChoices
 from dualcarbon_web.organizations.models import Facility, Organization
 from dualcarbon_web.platform.choices import RoleChoices
@@ -95,8 +96,10 @@ def _emissions(user) -> dict:
         ),
         key=lambda e: -e["tco2e"],
     )
+    total = sum(e["tco2e"] for e in totals)
     return {
         "emission_year": year,
-        "emission_total_tco2e": sum(e["tco2e"] for e in totals),
+        "emission_total_tco2e": total,
+        "emission_total_display": f"{int(round_for_report(total, 0)):,}",  # half-up, then digit grouping
         "top_emitters": totals[:10],
     }
