@@ -36,6 +36,13 @@ def platform_setup(*, demo: bool = False, echo: Callable[[str], None] = print) -
 
     inventories = demo_inventories_load(orgs)
     echo(f"demo inventories: {len(inventories)} calculated")
+    from dualcarbon_web.inversion.demo import demo_inversions_load
+
+    inversion = demo_inversions_load()
+    if inversion.get("run_id"):
+        echo(f"demo inversion: run {inversion['run_id']} (synthetic observations) for the province regulator")
+    else:
+        echo(f"demo inversion: not created ({inversion.get('reason', 'unknown reason')})")
     return logins
 
 
