@@ -318,7 +318,9 @@ def load_wrk(
     out = res.stdout
     if "99%" not in out or "Requests/sec" not in out:
         raise SystemExit(f"could not read wrk's report:\n{out}\n{res.stderr}")
-    dist = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, flags=re.M))
+    dist = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, flags=re.M))
+    if set(dist) != {"50", "99"}:
+        raise SystemExit(f"could not read the latency percentiles from wrk's report:\n{out}\n{res.stderr}")
     total = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
