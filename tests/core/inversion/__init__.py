@@ -1,0 +1,1 @@
+"""Tests of dualcarbon.inversion (a package, so test module names cannot clash with other domains)."""
