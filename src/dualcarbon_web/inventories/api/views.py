@@ -27,7 +27,7 @@ from dualcarbon_web.inventories.api.schemas import (
 )
 from dualcarbon_web.inventories.models import ActivityLine, CalculationRun, Inventory
 from dualcarbon_web.organizations.selectors import facility_get, organization_get
-from dualcarbon_web.platform.api.pagination import PageNumberPagination
+from dualcarbon_web.platform.api.pagination import MappedQuerySet, PageNumberPagination
 from dualcarbon_web.platform.errors import NotAllowed, ValidationFailed
 
 __all__ = ("router",)
@@ -35,22 +35,6 @@ __all__ = ("router",)
 router = Router(tags=["inventories"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class _Mapped:
-    """A queryset seen through ``fn``: the paginator counts and slices in SQL, then maps one page."""
-
-    def __init__(self, queryset, fn) -> None:
-        self.queryset = queryset
-        self.fn = fn
-
-    def __len__(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self.fn(x) for x in self.queryset[index]]
-        return self.fn(self.queryset[index])
 
 
 def _require_reader(request) -> None:
@@ -142,7 +126,7 @@ def inventory_list(
         region=region,
         industry=industry,
     )
-    return _Mapped(qs, _inventory_out)
+    return MappedQuerySet(qs, _inventory_out)
 
 
 @router.post(
@@ -327,7 +311,7 @@ def run_lines(request, run_id: int, category: str = "", scope: str = ""):
             "slots": key.get("slots", []),
         }
 
-    return _Mapped(selectors.run_line_list(run=run, category=category, scope=scope), line_out)
+    return MappedQuerySet(selectors.run_line_list(run=run, category=category, scope=scope), line_out)
 
 
 @router.post("/runs/{run_id}/rerun", response={201: CheckOut}, summary="Re-run the stored record and compare")

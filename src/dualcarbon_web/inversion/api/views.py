@@ -18,28 +18,12 @@ from dualcarbon_web.inversion.api.schemas import (
 )
 from dualcarbon_web.inversion.models import InversionRun, ObservationSet
 from dualcarbon_web.inversion.views import run_results_payload
-from dualcarbon_web.platform.api.pagination import PageNumberPagination
+from dualcarbon_web.platform.api.pagination import MappedQuerySet, PageNumberPagination
 from dualcarbon_web.platform.errors import InvalidTransition, NotAllowed
 
 __all__ = ("router",)
 
 router = Router(tags=["inversion"])
-
-
-class _Mapped:
-    """A queryset seen through ``fn``: the paginator counts and slices in SQL, then maps one page."""
-
-    def __init__(self, queryset, fn) -> None:
-        self.queryset = queryset
-        self.fn = fn
-
-    def __len__(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self.fn(x) for x in self.queryset[index]]
-        return self.fn(self.queryset[index])
 
 
 def _require(request) -> None:
@@ -100,7 +84,7 @@ def _set_out(s: ObservationSet) -> dict:
 @paginate(PageNumberPagination)
 def run_list(request, q: str = "", status: str = "", year: int | None = None):
     _require(request)
-    return _Mapped(selectors.run_list(user=request.user, q=q, status=status, year=year), _run_out)
+    return MappedQuerySet(selectors.run_list(user=request.user, q=q, status=status, year=year), _run_out)
 
 
 @router.post(
@@ -151,7 +135,7 @@ def run_results(request, run_id: int):
 @paginate(PageNumberPagination)
 def observation_set_list(request, q: str = ""):
     _require(request)
-    return _Mapped(selectors.observation_set_list(user=request.user, q=q), _set_out)
+    return MappedQuerySet(selectors.observation_set_list(user=request.user, q=q), _set_out)
 
 
 @router.post(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination as _NinjaPageNumberPagination
 
-__all__ = ("MAX_PAGE", "PageNumberPagination")
+__all__ = ("MAX_PAGE", "MappedQuerySet", "PageNumberPagination")
 
 #: With at most 500 items a page this reaches 500 million rows, far below a 64-bit OFFSET.
 MAX_PAGE = 1_000_000
@@ -26,3 +26,23 @@ class PageNumberPagination(_NinjaPageNumberPagination):
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1)
+
+
+class MappedQuerySet:
+    """A queryset seen through ``fn``: the paginator counts and slices in SQL, then maps one page.
+
+    For list endpoints whose items are built by a function (``fn(row) -> dict``) rather than read
+    from a model by the schema: ``return MappedQuerySet(queryset, fn)`` under ``@paginate``.
+    """
+
+    def __init__(self, queryset, fn) -> None:
+        self.queryset = queryset
+        self.fn = fn
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.fn(x) for x in self.queryset[index]]
+        return self.fn(self.queryset[index])
