@@ -194,10 +194,12 @@ class RequestLog:
 def new_page(platform: Platform, browser):
     """``new_page(locale="zh-CN")`` → a page in a fresh browser context whose requests are logged.
 
-    At teardown the test fails if any request went to another host than the test server, or if a
-    page had a JavaScript error.
+    At teardown the test fails if any request went to another host than the test server, if a
+    page had a JavaScript error, or if the server logged an error (a 500 behind an htmx request
+    or an image would not show up in a status assertion).
     """
     contexts = []
+    log_start = platform.log.stat().st_size
 
     def _make(locale: str = "zh-CN"):
         context = browser.new_context(locale=locale, viewport={"width": 1440, "height": 900})
@@ -226,6 +228,11 @@ def new_page(platform: Platform, browser):
         if not log.urls:
             problems.append("no request was recorded at all (is the request hook working?)")
         context.close()
+    with platform.log.open("rb") as fh:
+        fh.seek(log_start)
+        server_log = fh.read().decode("utf-8", "replace")
+    if "Internal Server Error" in server_log or "Traceback (most recent call last)" in server_log:
+        problems.append(f"the server logged an error:\n{server_log[-4000:]}")
     assert not problems, "; ".join(problems)
 
 
