@@ -28,6 +28,7 @@ Flops executed: reference ``2 m n^2 + 6 n^3``; dualcarbon ``m n^2 + n^3`` (plus 
 Usage::
 
     python benchmarks/bench_inversion.py                         # small, dualcarbon + reference
+    python benchmarks/bench_inversion.py --quick --case small sweep large   # seconds: n=500, m=10,000
     python benchmarks/bench_inversion.py --case small sweep --json out.json
     python benchmarks/bench_inversion.py --case large --m 20000 --no-reference   # reduced, labelled
     python benchmarks/bench_inversion.py --case large --backend torch            # one H100 GPU
@@ -347,11 +348,14 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=1, help="runs per method, alternating methods; medians reported"
     )
     ap.add_argument("--n", type=int, default=0, help="replace the case's state size (reduced run)")
+    ap.add_argument("--quick", action="store_true", help="small sizes (n=500, m=10,000) to check the script")
     ap.add_argument("--threads", type=int, default=0, help="BLAS threads in the workers (default: all cores)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--method", default="dualcarbon", help=argparse.SUPPRESS)
     ap.add_argument("--save", help=argparse.SUPPRESS)
     ns = ap.parse_args(argv)
+    if ns.quick:
+        ns.n, ns.m = ns.n or 500, ns.m or 10_000
     if ns.worker:
         ns.case = ns.case[0]
         out = worker(ns)

@@ -29,6 +29,7 @@ uniformly; on a GPU it is compute-bound and fast.
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
@@ -49,7 +50,7 @@ BACKENDS: dict[str, str] = {
 }
 
 
-class Backend:
+class Backend(ABC):
     """Dense float64 linear algebra on one array library.
 
     Methods that take ``overwrite=True`` may reuse their input's memory (the numpy and, where
@@ -68,33 +69,40 @@ class Backend:
     lower_only = False
 
     # --- conversion -------------------------------------------------------------------------
+    @abstractmethod
     def asarray(self, a: Any) -> Array:
-        raise NotImplementedError
+        """See the class docstring; every backend implements it."""
 
+    @abstractmethod
     def to_numpy(self, a: Array) -> np.ndarray:
-        raise NotImplementedError
+        """See the class docstring; every backend implements it."""
 
+    @abstractmethod
     def zeros(self, shape: tuple[int, ...]) -> Array:
-        raise NotImplementedError
+        """See the class docstring; every backend implements it."""
 
+    @abstractmethod
     def eye(self, n: int) -> Array:
-        raise NotImplementedError
+        """See the class docstring; every backend implements it."""
 
+    @abstractmethod
     def copy(self, a: Array) -> Array:
-        raise NotImplementedError
+        """See the class docstring; every backend implements it."""
 
-    def synchronize(self) -> None:
+    def synchronize(self) -> None:  # noqa: B027 - a no-op on the CPU, overridden by the GPU backends
         """Wait for queued device work (a no-op on the CPU); used by timings."""
 
     # --- reductions and elementwise ---------------------------------------------------------
+    @abstractmethod
     def sum(self, a: Array, axis: int | None = None) -> Array:
-        raise NotImplementedError
+        """See the class docstring; every backend implements it."""
 
     def sqrt(self, a: Array) -> Array:
         return a**0.5
 
+    @abstractmethod
     def diagonal(self, a: Array) -> Array:
-        raise NotImplementedError
+        """See the class docstring; every backend implements it."""
 
     def scalar(self, a: Array) -> float:
         return float(a)
@@ -108,50 +116,52 @@ class Backend:
         return self.sum(a * a, axis=1)
 
     # --- in-place-where-possible matrix updates ---------------------------------------------
+    @abstractmethod
     def gram_update(self, gram: Array, w: Array) -> Array:
         """Return ``gram + w^T w`` (``w`` is ``rows x n``), reusing ``gram``'s memory where possible."""
-        raise NotImplementedError
 
+    @abstractmethod
     def outer_gram(self, w: Array) -> Array:
         """Return ``w w^T`` for ``w`` of shape ``m x n`` (lower triangle at least)."""
-        raise NotImplementedError
 
     def symmetrize(self, a: Array) -> Array:
         """Copy the lower triangle onto the upper one (no-op where both are already filled)."""
         return a
 
+    @abstractmethod
     def scale_symmetric(self, a: Array, s: Array) -> Array:
         """Return ``diag(s) a diag(s)``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def scale(self, a: Array, factor: float) -> Array:
-        raise NotImplementedError
+        """See the class docstring; every backend implements it."""
 
+    @abstractmethod
     def add_diagonal(self, a: Array, v: Array | float) -> Array:
-        raise NotImplementedError
+        """See the class docstring; every backend implements it."""
 
     # --- factorisations and solves ----------------------------------------------------------
+    @abstractmethod
     def cholesky(self, a: Array, *, overwrite: bool = False, what: str = "matrix") -> Array:
         """Lower Cholesky factor of the symmetric positive definite ``a`` (lower triangle read)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def cho_solve(self, factor: Array, b: Array) -> Array:
         """Solve ``(L L^T) x = b`` given the lower factor ``L``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def solve_triangular(
         self, factor: Array, b: Array, *, trans: bool = False, overwrite: bool = False
     ) -> Array:
         """Solve ``L x = b`` (or ``L^T x = b`` with ``trans``) for lower-triangular ``L``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def cho_inverse(self, factor: Array, *, overwrite: bool = False) -> Array:
         """The full symmetric ``(L L^T)^-1`` from its lower Cholesky factor (LAPACK ``potri``)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def tri_inverse(self, factor: Array, *, overwrite: bool = False) -> Array:
         """``L^-1`` for lower-triangular ``L`` (LAPACK ``trtri``)."""
-        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<Backend {self.name}>"

@@ -30,11 +30,11 @@ def _setup(seed: int) -> tuple[np.random.Generator, np.ndarray, np.ndarray, np.n
     return rng, K, xa, sa, r
 
 
-@pytest.mark.parametrize("form", ["state", "observation"])
-def test_truth_from_the_prior_gives_calibrated_chi2_and_coverage(form: str) -> None:
+@pytest.mark.parametrize(("form", "draws"), [("state", DRAWS), ("observation", DRAWS // 2)])
+def test_truth_from_the_prior_gives_calibrated_chi2_and_coverage(form: str, draws: int) -> None:
     rng, K, xa, sa, r = _setup(7)
     chi2, cost, covered = [], [], []
-    for _ in range(DRAWS):
+    for _ in range(draws):
         truth = xa + np.sqrt(sa) * rng.standard_normal(N_STATE)
         y = K @ truth + np.sqrt(r) * rng.standard_normal(N_OBS)
         res = invert(K, y, xa, sa, r, form=form)
@@ -44,9 +44,9 @@ def test_truth_from_the_prior_gives_calibrated_chi2_and_coverage(form: str) -> N
         covered.append(np.abs(err) <= 1.96 * res.posterior_sd)
     chi2, cost, covered = np.array(chi2), np.array(cost), np.array(covered)
     # mean of chi2_n over 600 draws: sd sqrt(2n/600) = 0.18 (n = 10); allow 4 sd
-    assert chi2.mean() == pytest.approx(N_STATE, abs=4 * np.sqrt(2 * N_STATE / DRAWS))
-    assert chi2.var() == pytest.approx(2 * N_STATE, rel=0.35)
-    assert cost.mean() == pytest.approx(N_OBS, abs=4 * np.sqrt(2 * N_OBS / DRAWS))
+    assert chi2.mean() == pytest.approx(N_STATE, abs=4 * np.sqrt(2 * N_STATE / draws))
+    assert chi2.var() == pytest.approx(2 * N_STATE, rel=0.4)
+    assert cost.mean() == pytest.approx(N_OBS, abs=4 * np.sqrt(2 * N_OBS / draws))
     # coverage of 6000 intervals: binomial sd 0.0028; allow 4 sd
     assert covered.mean() == pytest.approx(0.95, abs=4 * np.sqrt(0.95 * 0.05 / covered.size))
 
