@@ -29,7 +29,7 @@ stage "layering: the core never imports Django or the web layer"
 .venv/bin/lint-imports --config .importlinter --no-cache
 
 stage "core tests (no Django)"
-.venv/bin/python -m pytest tests/core -p no:django -p no:cacheprovider -q -n 2 --dist loadfile
+.venv/bin/python -m pytest tests/core -p no:django -p no:cacheprovider -q -n 2 --dist loadfile -W "ignore::pytest.PytestConfigWarning"
 
 stage "web tests on SQLite"
 env -u DATABASE_URL .venv/bin/python -m pytest tests/web -p no:cacheprovider -q -n 2 --dist loadfile
