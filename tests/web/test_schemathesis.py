@@ -172,3 +172,22 @@ def test_page_number_beyond_the_bound_is_a_validation_error_not_a_server_error(d
         body = resp.json()
         assert body["code"] == "validation_error" and "page" in body["extra"]["fields"]
         assert client.get(path, {"page": MAX_PAGE}).status_code == 200
+
+
+def test_nul_character_in_a_background_job_parameter_is_a_validation_error(demo, token_client):
+    """Regression: schemathesis found ``POST /api/v1/organizations/import`` with ``background=true`` and
+    ``kind="\\x00"`` → 500 on PostgreSQL (jsonb cannot hold U+0000: "unsupported Unicode escape
+    sequence"). ``job_enqueue`` now refuses NUL characters in a job's title and parameters with a 400
+    in the one error shape, on every database."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dualcarbon_web.platform.models import Job
+
+    client = token_client(demo.admin)
+    before = Job.objects.count()
+    upload = SimpleUploadedFile("orgs.csv", b"kind,name,uscc,region\n", content_type="text/csv")
+    resp = client.post("/api/v1/organizations/import", {"file": upload, "kind": "\x00", "background": "true"})
+    assert resp.status_code == 400, resp.content[:300]
+    body = resp.json()
+    assert body["code"] == "validation_error" and body["extra"]["fields"], body
+    assert Job.objects.count() == before

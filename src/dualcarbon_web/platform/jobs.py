@@ -21,6 +21,7 @@ from django_tasks import task
 from dualcarbon.errors import DualCarbonError
 from dualcarbon_web.platform.audit import audit_record
 from dualcarbon_web.platform.choices import AuditActionChoices, JobStatusChoices
+from dualcarbon_web.platform.errors import ValidationFailed
 from dualcarbon_web.platform.models import Job
 
 __all__ = ("JOB_HANDLERS", "job_enqueue", "job_handler", "run_job")
@@ -43,10 +44,38 @@ def job_handler(kind: str):
     return decorator
 
 
+def _nul_paths(value: Any, path: str) -> list[str]:
+    """Dotted paths of the strings (keys included) in ``value`` that contain a NUL character."""
+    if isinstance(value, str):
+        return [path or "value"] if "\x00" in value else []
+    if isinstance(value, dict):
+        out = []
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                out.append(where)
+            out += _nul_paths(item, where)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [p for i, item in enumerate(value) for p in _nul_paths(item, f"{path}[{i}]")]
+    return []
+
+
 def job_enqueue(*, kind: str, title: str, user, params: dict | None = None, organization=None) -> Job:
-    """Create a job row and queue it. The queue entry is written after the row is committed."""
+    """Create a job row and queue it. The queue entry is written after the row is committed.
+
+    Raises :class:`ValidationFailed` (400 in the API) when the title or a parameter contains a NUL
+    character: PostgreSQL cannot store U+0000 in text or jsonb, so such a job would otherwise fail
+    with a server error (found by the schemathesis run: ``POST /api/v1/organizations/import`` with
+    ``background=true`` and a ``kind`` of one U+0000 character)."""
     if kind not in JOB_HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}; known: {sorted(JOB_HANDLERS)}")
+    bad = (["title"] if "\x00" in title else []) + _nul_paths(params or {}, "")
+    if bad:
+        raise ValidationFailed(
+            "Text may not contain NUL characters (U+0000); remove them and try again.",
+            extra={"fields": {p: ["contains a NUL character (U+0000)"] for p in bad}},
+        )
     with transaction.atomic():
         job = Job.objects.create(
             kind=kind,
