@@ -24,10 +24,18 @@ def job_get(*, user, job_id) -> Job:
     return job
 
 
+def _contains_nul(*values: str) -> bool:
+    """Whether a filter value holds U+0000. PostgreSQL cannot store NUL in text, so such a filter
+    matches nothing -- and sending it to PostgreSQL raises DataError (a 500), so it is not sent."""
+    return any("\x00" in (v or "") for v in values)
+
+
 def audit_list(*, user, object_type: str = "", username: str = "", action: str = "") -> QuerySet[AuditEntry]:
     if not user.is_platform_admin:
         raise NotAllowed("Only administrators read the audit trail.")
     qs = AuditEntry.objects.all()
+    if _contains_nul(object_type, username, action):
+        return qs.none()
     if object_type:
         qs = qs.filter(object_type=object_type)
     if username:
@@ -46,6 +54,8 @@ def user_list(*, user, q: str = "", role: str = "") -> QuerySet[User]:
     if not user.is_platform_admin:
         raise NotAllowed("Only administrators manage users.")
     qs = User.objects.select_related("organization", "organization__jurisdiction").order_by("username")
+    if _contains_nul(q, role):
+        return qs.none()
     if q:
         from django.db.models import Q
 
