@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dualcarbon_web.platform.context import _client_ip, set_client_ip
 
-__all__ = ("AuditContextMiddleware", "LanguageMiddleware", "request_ip")
+__all__ = ("AuditContextMiddleware", "LanguageMiddleware", "RefuseNulMiddleware", "request_ip")
 
 
 def request_ip(request) -> str:
@@ -45,3 +45,38 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a NUL character in the query string or a form field, before any view runs.
+
+    PostgreSQL cannot store or compare text containing NUL (``\x00``); a filter or form value with
+    one would reach the database and fail there with a server error. No legitimate input of this
+    platform contains NUL, so it is refused at the door, in the API's one error shape under
+    ``/api/`` and as a plain 400 elsewhere. (Uploaded files and JSON bodies are checked by the
+    services that read them.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest, JsonResponse
+
+        bad = "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", "")
+        if (
+            not bad
+            and request.method == "POST"
+            and request.content_type
+            in (
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            )
+        ):
+            bad = any("\x00" in v for values in request.POST.lists() for v in values[1])
+        if not bad:
+            return self.get_response(request)
+        message = "A NUL character (\\x00) is not allowed in a parameter or form field."
+        if request.path.startswith("/api/"):
+            return JsonResponse({"message": message, "code": "validation_error", "extra": {}}, status=400)
+        return HttpResponseBadRequest(message)

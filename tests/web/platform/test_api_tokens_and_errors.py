@@ -98,7 +98,12 @@ def test_token_page_shows_new_secret_once(client, analyst):
     resp = client.post("/account/tokens/", {"name": "from-ui"})
     html = resp.content.decode()
     assert 'data-testid="new-token"' in html
-    assert client.get("/account/tokens/").content.decode().count("dc_") == 0
+    import re
+
+    secret = re.search(r"<code>(dc_[A-Za-z0-9_\-]+)</code>", html).group(1)
+    assert ApiToken.objects.filter(digest=ApiToken.digest_of(secret)).exists()
+    again = client.get("/account/tokens/").content.decode()
+    assert secret not in again and secret[:11] + "…" in again  # only the prefix is ever shown again
 
 
 def test_openapi_schema_is_served(client, db):
@@ -107,3 +112,16 @@ def test_openapi_schema_is_served(client, db):
     schema = resp.json()
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/platform/me" in schema["paths"]
+
+
+def test_nul_in_a_query_or_form_is_a_400_not_a_server_error(client, analyst):
+    _t, secret = token_create(user=analyst, name="s")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    resp = api.get("/api/v1/platform/jobs?page=1&x=a%00b")
+    assert resp.status_code == 400
+    _assert_error_shape(resp.json(), "validation_error")
+    client.force_login(analyst)
+    assert client.get("/jobs/?q=%00").status_code == 400
+    assert client.post("/account/tokens/", {"name": "a\x00b"}).status_code == 400
+    assert not ApiToken.objects.filter(name__startswith="a").exists()
+    assert client.get("/jobs/?q=100%25").status_code == 200
