@@ -63,9 +63,11 @@ class RefuseNulMiddleware:
     def __call__(self, request):
         from django.http import HttpResponseBadRequest, JsonResponse
 
-        bad = "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", "")
+        fields = sorted(
+            {key for key, values in request.GET.lists() if any("\x00" in key + v for v in values)}
+        )
         if (
-            not bad
+            not fields
             and request.method == "POST"
             and request.content_type
             in (
@@ -73,10 +75,13 @@ class RefuseNulMiddleware:
                 "multipart/form-data",
             )
         ):
-            bad = any("\x00" in v for values in request.POST.lists() for v in values[1])
-        if not bad:
+            fields = sorted(
+                {key for key, values in request.POST.lists() if any("\x00" in key + v for v in values)}
+            )
+        if not fields:
             return self.get_response(request)
-        message = "A NUL character (\\x00) is not allowed in a parameter or form field."
+        message = "A NUL character (\\x00) is not allowed in a parameter or form field: " + ", ".join(fields)
         if request.path.startswith("/api/"):
-            return JsonResponse({"message": message, "code": "validation_error", "extra": {}}, status=400)
+            extra = {"fields": {name: ["contains a NUL character"] for name in fields}}
+            return JsonResponse({"message": message, "code": "validation_error", "extra": extra}, status=400)
         return HttpResponseBadRequest(message)
