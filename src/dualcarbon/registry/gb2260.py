@@ -2,7 +2,7 @@
 
 A code has six digits: two for the province-level division, two for the prefecture-level
 division, two for the county-level division (GB/T 2260-2007, 4). ``XX0000`` is a province,
-``XXXX00`` (with XXXX not ending in 00) a prefecture-level division, anything else a county-level
+``pppp00`` (with pppp not ending in 00) a prefecture-level division, anything else a county-level
 division. The Ministry of Civil Affairs publishes the current list each year
 (《中华人民共和国县以上行政区划代码》); :func:`divisions` reads the table shipped with dualcarbon.
 

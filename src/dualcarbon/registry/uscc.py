@@ -200,7 +200,7 @@ class USCC:
 
     @property
     def organization_code_display(self) -> str:
-        """The organisation code as printed on old certificates, ``XXXXXXXX-C``."""
+        """The organisation code as printed on old certificates, ``dddddddd-c`` (eight code characters, a hyphen, the check character)."""
         return f"{self.organization_code[:8]}-{self.organization_code[8]}"
 
 
