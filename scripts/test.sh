@@ -21,6 +21,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -c requirements.lock -e '.[test]'
+# PyTorch's CPU build, only where it installs from local files (seconds): the inversion's torch
+# backend is then tested on the CPU against numpy. Elsewhere those tests are skipped, because PyPI's
+# default torch is a CUDA build of several GB. DUALCARBON_SKIP_TORCH=1 leaves it out on purpose.
+if [ "${DUALCARBON_SKIP_TORCH:-0}" != "1" ] && ! .venv/bin/python -c "import torch" 2>/dev/null; then
+  if .venv/bin/python -m pip install -q --no-index --no-deps torch==2.13.0 2>/dev/null; then
+    .venv/bin/python -m pip install -q -c requirements.lock torch==2.13.0
+  else
+    echo "PyTorch (CPU build) is not available offline here: the torch backend's tests will be skipped"
+  fi
+fi
 
 stage "lint: ruff"
 .venv/bin/ruff check src tests benchmarks
