@@ -58,9 +58,9 @@ class UserForm(forms.Form):
 def apply_application_error(form: forms.Form, exc) -> None:
     """Show a service's ``ApplicationError`` on ``form``: each ``extra['fields']`` entry on its field
     (or, for a field the form does not have, as a form error naming it); otherwise the message."""
-    fields = exc.extra.get("fields", {})
+    fields = (getattr(exc, "extra", None) or {}).get("fields", {})
     if not fields:
-        form.add_error(None, exc.message)
+        form.add_error(None, getattr(exc, "message", str(exc)))
     for field, errs in fields.items():
         for err in errs:
             if field in form.fields:
