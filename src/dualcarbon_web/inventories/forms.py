@@ -23,6 +23,7 @@ __all__ = (
     "InventoryForm",
     "InventoryOptionsForm",
     "LinesUploadForm",
+    "MonteCarloForm",
     "form_errors_apply",
 )
 
@@ -155,3 +156,22 @@ class ActivityLineForm(forms.Form):
 class LinesUploadForm(forms.Form):
     file = forms.FileField(label=_("文件（CSV、XLSX 或 JSON）"))
     replace = forms.BooleanField(label=_("替换现有活动数据"), required=False)
+
+
+class MonteCarloForm(forms.Form):
+    """A Monte Carlo (Approach 2) analysis of a run: iterations and an optional seed."""
+
+    iterations = forms.IntegerField(
+        label=_("迭代次数"),
+        min_value=1_000,
+        max_value=200_000,
+        initial=10_000,
+        help_text=_("1,000 至 200,000"),
+    )
+    seed = forms.IntegerField(
+        label=_("随机种子"),
+        required=False,
+        min_value=0,
+        max_value=2**63 - 1,
+        help_text=_("留空则随机选取并记录；同一种子得到完全相同的结果"),
+    )

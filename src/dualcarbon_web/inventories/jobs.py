@@ -1,5 +1,5 @@
-"""Background job kinds of the inventories app: calculating a large inventory and storing a large
-upload, with progress."""
+"""Background job kinds of the inventories app: calculating a large inventory, storing a large
+upload and the Monte Carlo (Approach 2) analysis of a run, with progress."""
 
 from __future__ import annotations
 
@@ -15,13 +15,16 @@ from dualcarbon_web.platform.models import Job, User
 
 __all__ = (
     "CALCULATE_JOB_KIND",
+    "MONTE_CARLO_JOB_KIND",
     "UPLOAD_JOB_KIND",
     "activity_lines_upload_enqueue",
     "inventory_calculate_enqueue",
+    "monte_carlo_enqueue",
 )
 
 CALCULATE_JOB_KIND = "inventories.calculate"
 UPLOAD_JOB_KIND = "inventories.upload"
+MONTE_CARLO_JOB_KIND = "inventories.monte_carlo"
 
 
 def _rejected_as_input_error(exc, source: str) -> InputError:
@@ -107,4 +110,54 @@ def _run_calculation(job: Job, progress) -> dict:
         "number": run.number,
         "total_tco2e": run.total_tco2e,
         "url": f"/accounting/runs/{run.pk}/",
+    }
+
+
+def monte_carlo_enqueue(*, user, run, iterations: int, seed: int, seed_given: bool) -> Job:
+    """Queue a Monte Carlo analysis of ``run``; the seed (given or drawn) is in the job's parameters."""
+    return job_enqueue(
+        kind=MONTE_CARLO_JOB_KIND,
+        title=f"蒙特卡洛不确定性分析 #{run.number} {run.inventory}"[:200],
+        user=user,
+        params={
+            "run_id": run.pk,
+            "inventory_id": run.inventory_id,
+            "iterations": iterations,
+            "seed": seed,
+            "seed_given": seed_given,
+        },
+        organization=run.inventory.organization,
+    )
+
+
+@job_handler(MONTE_CARLO_JOB_KIND)
+def _run_monte_carlo(job: Job, progress) -> dict:
+    from dualcarbon_web.inventories.models import CalculationRun
+    from dualcarbon_web.inventories.services import run_monte_carlo_now
+
+    params = job.params
+    user = User.objects.select_related("organization", "organization__jurisdiction").get(pk=job.owner_id)
+    run = CalculationRun.objects.select_related("inventory", "inventory__organization").get(
+        pk=params["run_id"]
+    )
+    analysis = run_monte_carlo_now(
+        user=user,
+        run=run,
+        iterations=params["iterations"],
+        seed=params["seed"],
+        seed_given=params.get("seed_given", True),
+        progress=progress,
+        job_id=job.pk,
+    )
+    return {
+        "run_id": run.pk,
+        "analysis_id": analysis.pk,
+        "number": analysis.number,
+        "iterations": analysis.iterations,
+        "seed": analysis.seed,
+        "mean_tco2e": analysis.mean_tco2e,
+        "p2_5_tco2e": analysis.p2_5_tco2e,
+        "p97_5_tco2e": analysis.p97_5_tco2e,
+        "uncertainty_pct": analysis.uncertainty_pct,
+        "url": f"/accounting/runs/{run.pk}/#monte-carlo",
     }

@@ -13,9 +13,17 @@ from typing import Any
 from django.utils import timezone
 
 from dualcarbon.accounting import CATEGORIES
-from dualcarbon_web.inventories.models import CalculationLine, CalculationRun
+from dualcarbon_web.inventories.models import CalculationLine, CalculationRun, MonteCarloAnalysis
 
-__all__ = ("line_trace", "run_report_filename", "run_report_xlsx", "run_summary")
+__all__ = (
+    "approach1_rows",
+    "line_trace",
+    "monte_carlo_rows",
+    "run_report_filename",
+    "run_report_xlsx",
+    "run_summary",
+    "unstated_label",
+)
 
 CATEGORY_NAMES = {
     "combustion": "化石燃料燃烧",
@@ -63,6 +71,75 @@ def run_summary(run: CalculationRun) -> dict[str, Any]:
     }
 
 
+def approach1_rows(run: CalculationRun) -> dict[str, Any]:
+    """IPCC Approach 1 (error propagation, Eq. 3.1/3.2) as the engine computed it, per entity.
+
+    The total has an Approach 1 figure only for a single entity: the engine does not combine
+    entities (they share factors, so they are not independent).
+    """
+    entities = [
+        {
+            "entity": name,
+            "tco2e": e.get("total_tco2e"),
+            "uncertainty_pct": e.get("uncertainty_pct"),
+            "complete": bool(e.get("uncertainty_complete")),
+        }
+        for name, e in sorted(run.result.get("entities", {}).items())
+    ]
+    single = entities[0] if len(entities) == 1 else None
+    return {
+        "entities": entities,
+        "total": {
+            "entity": None,
+            "tco2e": run.total_tco2e,
+            "uncertainty_pct": single["uncertainty_pct"] if single else None,
+            "complete": single["complete"] if single else all(e["complete"] for e in entities),
+        },
+    }
+
+
+def monte_carlo_rows(run: CalculationRun, analysis: MonteCarloAnalysis) -> dict[str, Any]:
+    """Approach 2 beside Approach 1: per entity and in total, the deterministic tCO2e, Approach 1 %,
+    the Monte Carlo mean, 2.5th and 97.5th percentiles and uncertainty %, and the inputs without a
+    stated uncertainty."""
+    a1 = approach1_rows(run)
+    a1_by_entity = {e["entity"]: e for e in a1["entities"]}
+    mc = analysis.result or {}
+    unstated = analysis.unstated or {}
+
+    def row(
+        entity: str | None, summary: dict[str, Any], approach1: dict[str, Any], missing
+    ) -> dict[str, Any]:
+        return {
+            "entity": entity,
+            "tco2e": approach1.get("tco2e"),
+            "approach1_pct": approach1.get("uncertainty_pct"),
+            "mean": summary.get("mean"),
+            "p2_5": summary.get("p2_5"),
+            "p97_5": summary.get("p97_5"),
+            "uncertainty_pct": summary.get("uncertainty_pct"),
+            "unstated": list(missing or []),
+        }
+
+    entities = [
+        row(name, summary, a1_by_entity.get(name, {}), unstated.get("entities", {}).get(name))
+        for name, summary in sorted(mc.get("entities", {}).items())
+    ]
+    return {
+        "entities": entities,
+        "total": row(None, mc.get("total", {}), a1["total"], unstated.get("total")),
+    }
+
+
+def unstated_label(item: dict[str, Any]) -> str:
+    """A readable name of an input without stated uncertainty (report and workbook)."""
+    if item.get("kind") == "activity":
+        return "活动数据 activity data"
+    if item.get("kind") == "factor":
+        return f"因子 factor {item.get('input')}"
+    return f"行内数值 row value {item.get('input')}"
+
+
 def line_trace(run: CalculationRun, line: CalculationLine) -> dict[str, Any] | None:
     """The resolution of the line's key: slots (gas, t per unit, factors, GWP) and the trace."""
     if line.key is None:
@@ -97,8 +174,13 @@ def _sheet(
     return ws
 
 
-def run_report_xlsx(run: CalculationRun, lines: Iterable[CalculationLine]) -> bytes:
-    """The workbook: 汇总 (summary), 逐行结果 (per line, with factors and trace), 排放因子, 计算过程."""
+def run_report_xlsx(
+    run: CalculationRun,
+    lines: Iterable[CalculationLine],
+    analyses: Iterable[MonteCarloAnalysis] = (),
+) -> bytes:
+    """The workbook: 汇总 (summary), 逐行结果 (per line, with factors and trace), 排放因子, 计算过程,
+    不确定性 (Approach 1 per entity and every Monte Carlo analysis of the run)."""
     from openpyxl import Workbook
 
     inv = run.inventory
@@ -240,6 +322,67 @@ def run_report_xlsx(run: CalculationRun, lines: Iterable[CalculationLine]) -> by
         ],
         {2: 20, 4: 26, 6: 70, 7: 90},
     )
+    _uncertainty_sheet(wb, run, analyses)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _uncertainty_sheet(wb, run: CalculationRun, analyses: Iterable[MonteCarloAnalysis]) -> None:
+    """不确定性: one row per entity (and the total) for Approach 1 and for each Monte Carlo analysis."""
+    header = (
+        "方法 Approach",
+        "分析 Analysis",
+        "迭代次数 Iterations",
+        "随机种子 Seed",
+        "排放单元 Entity",
+        "排放量 tCO2e",
+        "不确定性 Uncertainty %",
+        "均值 Mean tCO2e",
+        "2.5% tCO2e",
+        "97.5% tCO2e",
+        "未声明不确定性的输入 Inputs without stated uncertainty",
+    )
+    total_name = "合计 Total"
+    rows: list[tuple] = []
+    a1 = approach1_rows(run)
+    for r in [*a1["entities"], a1["total"]]:
+        rows.append(
+            (
+                "Approach 1 (IPCC 2006 Vol.1 Eq. 3.1/3.2)",
+                "",
+                None,
+                None,
+                r["entity"] or total_name,
+                r["tco2e"],
+                r["uncertainty_pct"],
+                None,
+                None,
+                None,
+                "" if r["complete"] else "不完整 incomplete",
+            )
+        )
+    for analysis in analyses:
+        mc = monte_carlo_rows(run, analysis)
+        for r in [*mc["entities"], mc["total"]]:
+            rows.append(
+                (
+                    "Approach 2 Monte Carlo",
+                    f"#{analysis.number} {timezone.localtime(analysis.created).strftime('%Y-%m-%d %H:%M')}",
+                    analysis.iterations,
+                    str(analysis.seed),
+                    r["entity"] or total_name,
+                    r["tco2e"],
+                    r["uncertainty_pct"],
+                    r["mean"],
+                    r["p2_5"],
+                    r["p97_5"],
+                    "; ".join(f"{unstated_label(u)} ({u['lines']} 行 lines)" for u in r["unstated"]),
+                )
+            )
+    ws = _sheet(wb, "不确定性", header, rows, {0: 34, 1: 20, 4: 22, 10: 80})
+    for column in "FHIJ":
+        for cell in ws[column][1:]:
+            cell.number_format = "#,##0.00"
+    for cell in ws["G"][1:]:
+        cell.number_format = "0.00"

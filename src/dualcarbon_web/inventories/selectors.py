@@ -19,7 +19,13 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from dualcarbon_web.inventories.models import ActivityLine, CalculationLine, CalculationRun, Inventory
+from dualcarbon_web.inventories.models import (
+    ActivityLine,
+    CalculationLine,
+    CalculationRun,
+    Inventory,
+    MonteCarloAnalysis,
+)
 from dualcarbon_web.organizations.choices import OrganizationKindChoices
 from dualcarbon_web.organizations.models import Facility
 from dualcarbon_web.organizations.selectors import facility_q, industry_filter_q, region_code_prefix_of
@@ -34,6 +40,9 @@ __all__ = (
     "inventory_get",
     "inventory_list",
     "inventory_q",
+    "monte_carlo_get",
+    "monte_carlo_jobs",
+    "monte_carlo_list",
     "run_get",
     "run_line_list",
     "run_list",
@@ -201,3 +210,37 @@ def run_line_list(*, run: CalculationRun, category: str = "", scope: str = "") -
             )
         qs = qs.filter(scope=scope)
     return qs.order_by("row")
+
+
+def monte_carlo_list(*, run: CalculationRun) -> QuerySet[MonteCarloAnalysis]:
+    """The Monte Carlo analyses of a run the caller may see (fetch ``run`` with :func:`run_get`)."""
+    return MonteCarloAnalysis.objects.filter(run=run).select_related("requested_by").order_by("-number")
+
+
+def monte_carlo_get(*, run: CalculationRun, analysis_id) -> MonteCarloAnalysis:
+    try:
+        analysis = monte_carlo_list(run=run).filter(pk=int(analysis_id)).first()
+    except (TypeError, ValueError):
+        analysis = None
+    if analysis is None:
+        raise NotFound(f"No Monte Carlo analysis {analysis_id} of run {run.pk}.")
+    return analysis
+
+
+def monte_carlo_jobs(*, run: CalculationRun, after=None, limit: int = 5) -> list:
+    """Monte Carlo jobs of ``run`` that stored no analysis: queued or running, and those that failed
+    after ``after`` (the newest analysis), newest first. The run page shows them, with their
+    progress, to whoever may see the run."""
+    from dualcarbon_web.inventories.jobs import MONTE_CARLO_JOB_KIND
+    from dualcarbon_web.platform.choices import JobStatusChoices
+    from dualcarbon_web.platform.models import Job
+
+    pending = Q(status__in=(JobStatusChoices.QUEUED, JobStatusChoices.RUNNING))
+    failed = Q(status=JobStatusChoices.FAILED)
+    if after is not None:
+        failed &= Q(created__gt=after)
+    return list(
+        Job.objects.filter(Q(kind=MONTE_CARLO_JOB_KIND, params__run_id=run.pk) & (pending | failed)).order_by(
+            "-created"
+        )[:limit]
+    )

@@ -15,8 +15,10 @@ a background job with progress.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+import secrets
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from typing import Any
 import polars as pl
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from dualcarbon.accounting import (
     ActivityDataError,
@@ -53,6 +56,7 @@ from dualcarbon_web.inventories.models import (
     CalculationLine,
     CalculationRun,
     Inventory,
+    MonteCarloAnalysis,
 )
 from dualcarbon_web.organizations.choices import OrganizationKindChoices
 from dualcarbon_web.organizations.models import Facility, Organization
@@ -62,6 +66,10 @@ from dualcarbon_web.platform.errors import InvalidTransition, NotAllowed, Valida
 
 __all__ = (
     "INLINE_MAX_LINES",
+    "MONTE_CARLO_DEFAULT_ITERATIONS",
+    "MONTE_CARLO_MAX_ITERATIONS",
+    "MONTE_CARLO_MAX_SEED",
+    "MONTE_CARLO_MIN_ITERATIONS",
     "UPLOAD_INLINE_MAX_BYTES",
     "UPLOAD_SUFFIXES",
     "LinesRejected",
@@ -78,6 +86,8 @@ __all__ = (
     "inventory_entities",
     "inventory_release",
     "inventory_update",
+    "run_monte_carlo_now",
+    "run_monte_carlo_request",
     "run_rerun",
     "upload_is_large",
     "user_may_edit_inventory",
@@ -995,3 +1005,213 @@ def run_rerun(*, user, run: CalculationRun) -> CalculationCheck:
         )
         audit_record(user=user, action=AuditActionChoices.CREATE, instance=check, after=snapshot(check))
     return check
+
+
+# --------------------------------------------------------------------------- Monte Carlo (Approach 2)
+
+#: Bounds and default of the iterations of a Monte Carlo analysis on the platform.
+MONTE_CARLO_MIN_ITERATIONS = 1_000
+MONTE_CARLO_MAX_ITERATIONS = 200_000
+MONTE_CARLO_DEFAULT_ITERATIONS = 10_000
+#: Seeds are stored in a signed 64-bit column (PostgreSQL ``bigint``).
+MONTE_CARLO_MAX_SEED = 2**63 - 1
+#: Row numbers kept per input without stated uncertainty (the count is always complete).
+_UNSTATED_ROWS = 20
+_UNSTATED_ORDER = {"activity": 0, "factor": 1, "row_value": 2}
+
+
+def user_may_analyse_run(user, run: CalculationRun) -> bool:
+    """Who may request a Monte Carlo analysis: whoever may calculate the run's inventory."""
+    return user_may_edit_inventory(user, run.inventory)
+
+
+def _whole_number(value: Any, field: str, low: int, high: int) -> int:
+    """``value`` as an int in [low, high]; :class:`ValidationFailed` naming ``field`` otherwise."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("+").isdigit():
+        number = int(value.strip())
+    if number is None:
+        message = _("须为整数")
+        raise ValidationFailed(f"{field}: {message} ({value!r})", extra={"fields": {field: [message]}})
+    if not low <= number <= high:
+        message = _("须在 %(low)s 至 %(high)s 之间") % {"low": f"{low:,}", "high": f"{high:,}"}
+        raise ValidationFailed(f"{field}: {message} ({number})", extra={"fields": {field: [message]}})
+    return number
+
+
+def monte_carlo_options(iterations: Any = None, seed: Any = None) -> tuple[int, int, bool]:
+    """Checked (iterations, seed, seed_given); a missing seed is drawn at random here and recorded."""
+    iterations = _whole_number(
+        MONTE_CARLO_DEFAULT_ITERATIONS if iterations in (None, "") else iterations,
+        "iterations",
+        MONTE_CARLO_MIN_ITERATIONS,
+        MONTE_CARLO_MAX_ITERATIONS,
+    )
+    seed_given = seed not in (None, "")
+    seed = _whole_number(seed, "seed", 0, MONTE_CARLO_MAX_SEED) if seed_given else secrets.randbelow(2**32)
+    return iterations, seed, seed_given
+
+
+def run_monte_carlo_request(*, user, run: CalculationRun, iterations: Any = None, seed: Any = None):
+    """Queue a Monte Carlo (Approach 2) analysis of ``run``; returns the :class:`Job`.
+
+    ``iterations`` defaults to 10,000 (1,000 to 200,000); ``seed`` defaults to a random seed chosen
+    now, stored in the job's parameters (audited) and with the analysis. Raises :class:`NotAllowed`
+    unless the user may calculate the inventory, :class:`ValidationFailed` naming the bad field.
+    """
+    from dualcarbon_web.inventories.jobs import monte_carlo_enqueue
+
+    if not user_may_analyse_run(user, run):
+        raise NotAllowed(_("只有报告企业（或系统管理员）可以进行蒙特卡洛不确定性分析。"))
+    iterations, seed, seed_given = monte_carlo_options(iterations, seed)
+    return monte_carlo_enqueue(user=user, run=run, iterations=iterations, seed=seed, seed_given=seed_given)
+
+
+def _uncertainty_dict(unc: Any) -> dict[str, Any] | None:
+    if unc is None:
+        return None
+    return {"distribution": unc.distribution, "low_pct": unc.low_pct, "high_pct": unc.high_pct}
+
+
+def _unstated_inputs(run: CalculationRun, record: CalculationRecord, result) -> tuple[dict, dict]:
+    """Inputs of ``run`` without a stated uncertainty, in total and per entity, and the stated
+    distribution of every factor version drawn from.
+
+    Per IPCC 2006 Vol.1 Ch.3 (and the core's Approach 1 and 2) such an input counts as exact: the
+    activity data of a line without ``uncertainty_pct``, a factor version whose record states no
+    uncertainty, and a value given in the row (NCV, carbon content, oxidation rate, factor, purity)
+    that multiplies into the line's result.
+    """
+    factor_unc: dict[str, dict[str, Any] | None] = {}
+    row_columns: dict[int, set[str]] = {}
+    for kid, resolution in result.keys.items():
+        row_columns[kid] = {c for s in resolution.slots for c in s.uses}
+        for s in resolution.slots:
+            for f in s.factors:
+                factor_unc[f.ref] = _uncertainty_dict(f.uncertainty)
+    exact_refs = {ref for ref, unc in factor_unc.items() if unc is None}
+    inputs = record.inputs
+    given_columns = [
+        c for c in ("ncv", "carbon_content", "oxidation_rate", "factor", "purity") if c in inputs.columns
+    ]
+    by_row: dict[int, tuple[bool, list[str]]] = {}
+    unc_column = "uncertainty_pct" if "uncertainty_pct" in inputs.columns else None
+    for rec in inputs.select(["_row", *([unc_column] if unc_column else []), *given_columns]).iter_rows(
+        named=True
+    ):
+        stated = unc_column is not None and rec[unc_column] is not None
+        by_row[int(rec["_row"])] = (stated, [c for c in given_columns if rec[c] is not None])
+
+    found: dict[str, dict[tuple[str, str], list]] = {}
+
+    def note(scope: str, kind: str, name: str, row: int) -> None:
+        entry = found.setdefault(scope, {}).setdefault((kind, name), [0, []])
+        entry[0] += 1
+        if len(entry[1]) < _UNSTATED_ROWS:
+            entry[1].append(row)
+
+    lines = (
+        CalculationLine.objects.filter(run=run).order_by("row").values_list("row", "entity", "key", "factors")
+    )
+    for row, entity, key, refs in lines.iterator(chunk_size=_BATCH):
+        stated, given = by_row.get(row, (False, []))
+        items = [] if stated else [("activity", "quantity")]
+        items += [("factor", ref) for ref in refs or [] if ref in exact_refs]
+        uses = row_columns.get(key) if key is not None else None
+        items += [("row_value", c) for c in given if uses is None or c in uses]
+        for kind, name in items:
+            note("", kind, name, row)
+            note(entity, kind, name, row)
+
+    def listing(scope: str) -> list[dict[str, Any]]:
+        entries = sorted(found.get(scope, {}).items(), key=lambda kv: (_UNSTATED_ORDER[kv[0][0]], kv[0][1]))
+        return [
+            {"kind": kind, "input": name, "lines": count, "rows": rows}
+            for (kind, name), (count, rows) in entries
+        ]
+
+    unstated = {
+        "total": listing(""),
+        "entities": {e: listing(e) for e in sorted(found) if e},
+    }
+    return unstated, dict(sorted(factor_unc.items()))
+
+
+def run_monte_carlo_now(
+    *,
+    user,
+    run: CalculationRun,
+    iterations: int,
+    seed: int,
+    seed_given: bool = True,
+    progress: Progress | None = None,
+    job_id=None,
+) -> MonteCarloAnalysis:
+    """Run a Monte Carlo (Approach 2) analysis of ``run`` in this process and store it.
+
+    The run's stored :class:`CalculationRecord` is re-run by :func:`dualcarbon.accounting.rerun` --
+    its inputs byte for byte, its factor versions pinned -- with ``monte_carlo=iterations`` and
+    ``seed`` (IPCC 2006 Vol.1 Ch.3, Approach 2; the sampling is the core's
+    :func:`dualcarbon.accounting.aggregate.monte_carlo`). ``rerun`` first checks that the record
+    still reproduces the run's totals, so the analysis is of exactly the run's figures; it raises
+    :class:`RecordMismatch` (the job fails, nothing is stored) if not. The run and its record are not
+    changed.
+    """
+    if not user_may_analyse_run(user, run):
+        raise NotAllowed(_("只有报告企业（或系统管理员）可以进行蒙特卡洛不确定性分析。"))
+    iterations, seed, _given = monte_carlo_options(iterations, seed)
+    report = progress or (lambda *a, **k: None)
+    steps = 3
+    report(0, steps, f"Monte Carlo: {iterations:,} iterations, seed {seed}")
+    record = CalculationRecord.from_dict(json.loads(run.record))  # loads the column if deferred
+    options = {**record.options, "monte_carlo": iterations, "seed": seed}
+    result = rerun(dataclasses.replace(record, options=options), db=factor_database())
+    mc = _finite(json.loads(json.dumps(result.monte_carlo, default=float)))
+    report(1, steps, "listing inputs without stated uncertainty")
+    unstated, factor_unc = _unstated_inputs(run, record, result)
+    report(2, steps, "storing")
+    total = mc["total"]
+    with transaction.atomic():
+        locked = CalculationRun.objects.select_for_update().only("pk").get(pk=run.pk)
+        number = (MonteCarloAnalysis.objects.filter(run=locked).aggregate(m=Max("number"))["m"] or 0) + 1
+        analysis = MonteCarloAnalysis.objects.create(
+            run=locked,
+            number=number,
+            iterations=iterations,
+            seed=seed,
+            seed_given=bool(seed_given),
+            requested_by=user if getattr(user, "is_authenticated", False) else None,
+            job_id=job_id,
+            total_tco2e=result.total_tco2e,
+            mean_tco2e=total["mean"],
+            p2_5_tco2e=total["p2_5"],
+            p97_5_tco2e=total["p97_5"],
+            uncertainty_pct=total["uncertainty_pct"],
+            complete=not unstated["total"],
+            result=mc,
+            unstated=unstated,
+            factor_uncertainties=factor_unc,
+            dualcarbon_version=result.record.dualcarbon_version[:32],
+        )
+        audit_record(
+            user=user,
+            action=AuditActionChoices.CREATE,
+            instance=analysis,
+            after={
+                "run": run.pk,
+                "number": number,
+                "iterations": iterations,
+                "seed": seed,
+                "seed_given": bool(seed_given),
+                "mean_tco2e": analysis.mean_tco2e,
+                "p2_5_tco2e": analysis.p2_5_tco2e,
+                "p97_5_tco2e": analysis.p97_5_tco2e,
+                "uncertainty_pct": analysis.uncertainty_pct,
+            },
+        )
+    report(steps, steps, "done")
+    return analysis

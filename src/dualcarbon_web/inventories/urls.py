@@ -20,4 +20,5 @@ urlpatterns = [
     path("runs/<int:run_id>/print/", views.run_print_view, name="run_print"),
     path("runs/<int:run_id>/report.xlsx", views.run_report_view, name="run_report"),
     path("runs/<int:run_id>/rerun/", views.run_rerun_view, name="run_rerun"),
+    path("runs/<int:run_id>/monte-carlo/", views.run_monte_carlo_view, name="run_monte_carlo"),
 ]

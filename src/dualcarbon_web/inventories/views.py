@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,11 +27,12 @@ from dualcarbon_web.inventories.forms import (
     InventoryForm,
     InventoryOptionsForm,
     LinesUploadForm,
+    MonteCarloForm,
     form_errors_apply,
 )
 from dualcarbon_web.inventories.models import LINE_COLUMNS, CalculationRun
 from dualcarbon_web.organizations.models import Facility, Organization
-from dualcarbon_web.platform.choices import RoleChoices
+from dualcarbon_web.platform.choices import JobStatusChoices, RoleChoices
 from dualcarbon_web.platform.errors import ApplicationError, NotAllowed, NotFound, ValidationFailed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -424,15 +426,27 @@ def _chart_json(summary: dict) -> str:
     )
 
 
-@login_required
-def run_detail_view(request, run_id: int):
-    if (refused := _reader_or_403(request)) is not None:
-        return refused
-    run = _run_or_404(request, run_id)
+def _monte_carlo_context(request, run: CalculationRun, form: MonteCarloForm | None = None) -> dict:
+    """The Approach 1 / Approach 2 section of the run page (also its htmx fragment)."""
+    analyses = list(selectors.monte_carlo_list(run=run)[:10])
+    jobs = selectors.monte_carlo_jobs(run=run, after=analyses[0].created if analyses else None)
+    pending = any(j.status in (JobStatusChoices.QUEUED, JobStatusChoices.RUNNING) for j in jobs)
+    return {
+        "run": run,
+        "approach1": reports.approach1_rows(run),
+        "analyses": [(a, reports.monte_carlo_rows(run, a)) for a in analyses],
+        "mc_jobs": jobs,
+        "mc_pending": pending,
+        "can_analyse": services.user_may_analyse_run(request.user, run),
+        "mc_form": form or MonteCarloForm(),
+    }
+
+
+def _run_detail_context(request, run: CalculationRun, **extra) -> dict:
     summary = reports.run_summary(run)
     page = Paginator(selectors.run_line_list(run=run), 100).get_page(request.GET.get("page"))
     rows = [(line, reports.line_trace(run, line)) for line in page]
-    ctx = {
+    return {
         "run": run,
         "inv": run.inventory,
         "summary": summary,
@@ -443,8 +457,48 @@ def run_detail_view(request, run_id: int):
         "is_current": run.inventory.latest_run_id == run.pk
         and run.inventory_revision == run.inventory.revision,
         "category_names": reports.CATEGORY_NAMES,
+        **_monte_carlo_context(request, run),
+        **extra,
     }
-    return render(request, "inventories/run_detail.html", ctx)
+
+
+@login_required
+def run_detail_view(request, run_id: int):
+    if (refused := _reader_or_403(request)) is not None:
+        return refused
+    run = _run_or_404(request, run_id)
+    return render(request, "inventories/run_detail.html", _run_detail_context(request, run))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_monte_carlo_view(request, run_id: int):
+    """GET: the uncertainty section (htmx polls it while a job runs). POST: request an analysis."""
+    if (refused := _reader_or_403(request)) is not None:
+        return refused
+    run = _run_or_404(request, run_id)
+    if request.method == "GET":
+        return render(request, "inventories/_monte_carlo.html", _monte_carlo_context(request, run))
+    if not services.user_may_analyse_run(request.user, run):
+        return HttpResponseForbidden(_("只有报告企业（或系统管理员）可以进行蒙特卡洛不确定性分析。"))
+    form = MonteCarloForm(request.POST)
+    if form.is_valid():
+        try:
+            services.run_monte_carlo_request(
+                user=request.user,
+                run=run,
+                iterations=form.cleaned_data["iterations"],
+                seed=form.cleaned_data.get("seed"),
+            )
+        except NotAllowed as exc:
+            return HttpResponseForbidden(exc.message)
+        except ApplicationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.info(request, _("已提交蒙特卡洛不确定性分析，后台任务完成后结果显示在本页。"))
+            return redirect(reverse("inventories:run_detail", args=[run.pk]) + "#monte-carlo")
+    ctx = _run_detail_context(request, run, mc_form=form)
+    return render(request, "inventories/run_detail.html", ctx, status=400)
 
 
 @login_required
@@ -459,6 +513,8 @@ def run_print_view(request, run_id: int):
         "summary": reports.run_summary(run),
         "rows": [(line, reports.line_trace(run, line)) for line in lines],
         "category_names": reports.CATEGORY_NAMES,
+        "approach1": reports.approach1_rows(run),
+        "analyses": [(a, reports.monte_carlo_rows(run, a)) for a in selectors.monte_carlo_list(run=run)[:10]],
     }
     return render(request, "inventories/run_print.html", ctx)
 
@@ -468,7 +524,9 @@ def run_report_view(request, run_id: int):
     if (refused := _reader_or_403(request)) is not None:
         return refused
     run = _run_or_404(request, run_id)
-    content = reports.run_report_xlsx(run, selectors.run_line_list(run=run))
+    content = reports.run_report_xlsx(
+        run, selectors.run_line_list(run=run), analyses=selectors.monte_carlo_list(run=run)
+    )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{reports.run_report_filename(run)}"'
     return response

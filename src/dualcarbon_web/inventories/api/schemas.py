@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import StrictInt
 
 __all__ = (
     "CalculateOut",
@@ -17,11 +18,16 @@ __all__ = (
     "LineIn",
     "LineOut",
     "LinePatchIn",
+    "MonteCarloEntityOut",
+    "MonteCarloIn",
+    "MonteCarloOut",
+    "MonteCarloQueuedOut",
     "RollupOut",
     "RollupUnitOut",
     "RunLineOut",
     "RunOut",
     "RunSummaryOut",
+    "UnstatedInputOut",
     "UploadOut",
 )
 
@@ -243,3 +249,65 @@ class RollupOut(Schema):
     by_park: list[RollupUnitOut]
     outside_parks_tco2e: float
     ranking: list[RollupUnitOut]
+
+
+class MonteCarloIn(Schema):
+    """A Monte Carlo (Approach 2) analysis: iterations (1,000-200,000) and an optional seed (a random
+    seed is chosen and recorded when none is given; the same seed gives the same numbers)."""
+
+    iterations: StrictInt = Field(10_000, ge=1_000, le=200_000)
+    seed: StrictInt | None = Field(None, ge=0, le=2**63 - 1)
+
+
+class MonteCarloQueuedOut(Schema):
+    """The queued job (poll /api/v1/platform/jobs/{id}); the analysis then appears on the run."""
+
+    status: str
+    job_id: UUID
+    run_id: int
+    iterations: int
+    seed: int
+
+
+class UnstatedInputOut(Schema):
+    """An input counted as exact: ``kind`` activity (``input`` quantity), factor (``input`` the
+    factor's id@version) or row_value (``input`` the column); ``lines`` how many lines, ``rows`` the
+    first row numbers."""
+
+    kind: str
+    input: str
+    lines: int
+    rows: list[int]
+
+
+class MonteCarloEntityOut(Schema):
+    entity: str | None
+    tco2e: float | None
+    approach1_pct: float | None
+    mean: float | None
+    p2_5: float | None
+    p97_5: float | None
+    uncertainty_pct: float | None
+    unstated: list[UnstatedInputOut]
+
+
+class MonteCarloOut(Schema):
+    id: int
+    run_id: int
+    number: int
+    iterations: int
+    seed: int
+    seed_given: bool
+    requested_by: str | None
+    created: datetime
+    job_id: UUID | None
+    total_tco2e: float
+    mean_tco2e: float
+    p2_5_tco2e: float
+    p97_5_tco2e: float
+    uncertainty_pct: float | None
+    complete: bool
+    total: MonteCarloEntityOut
+    entities: list[MonteCarloEntityOut]
+    factor_uncertainties: dict[str, dict | None]
+    dualcarbon_version: str

@@ -19,6 +19,9 @@ from dualcarbon_web.inventories.api.schemas import (
     LineIn,
     LineOut,
     LinePatchIn,
+    MonteCarloIn,
+    MonteCarloOut,
+    MonteCarloQueuedOut,
     RollupOut,
     RunLineOut,
     RunOut,
@@ -334,6 +337,80 @@ def run_rerun(request, run_id: int):
     )
 
 
+def _monte_carlo_out(run: CalculationRun, analysis) -> dict:
+    rows = reports.monte_carlo_rows(run, analysis)
+    return {
+        "id": analysis.pk,
+        "run_id": run.pk,
+        "number": analysis.number,
+        "iterations": analysis.iterations,
+        "seed": analysis.seed,
+        "seed_given": analysis.seed_given,
+        "requested_by": str(analysis.requested_by) if analysis.requested_by_id else None,
+        "created": analysis.created,
+        "job_id": analysis.job_id,
+        "total_tco2e": analysis.total_tco2e,
+        "mean_tco2e": analysis.mean_tco2e,
+        "p2_5_tco2e": analysis.p2_5_tco2e,
+        "p97_5_tco2e": analysis.p97_5_tco2e,
+        "uncertainty_pct": analysis.uncertainty_pct,
+        "complete": analysis.complete,
+        "total": rows["total"],
+        "entities": rows["entities"],
+        "factor_uncertainties": analysis.factor_uncertainties,
+        "dualcarbon_version": analysis.dualcarbon_version,
+    }
+
+
+@router.get(
+    "/runs/{run_id}/monte-carlo",
+    response=list[MonteCarloOut],
+    summary="Monte Carlo (IPCC Approach 2) analyses of a run, newest first",
+)
+def monte_carlo_list(request, run_id: int):
+    _require_reader(request)
+    run = selectors.run_get(user=request.user, run_id=run_id)
+    return [_monte_carlo_out(run, a) for a in selectors.monte_carlo_list(run=run)]
+
+
+@router.get(
+    "/runs/{run_id}/monte-carlo/{analysis_id}",
+    response=MonteCarloOut,
+    summary="One Monte Carlo analysis: per entity and total mean, 2.5/97.5 percentiles, uncertainty %",
+)
+def monte_carlo_detail(request, run_id: int, analysis_id: int):
+    _require_reader(request)
+    run = selectors.run_get(user=request.user, run_id=run_id)
+    return _monte_carlo_out(run, selectors.monte_carlo_get(run=run, analysis_id=analysis_id))
+
+
+@router.post(
+    "/runs/{run_id}/monte-carlo",
+    response={202: MonteCarloQueuedOut},
+    summary="Request a Monte Carlo (IPCC Approach 2) analysis of a run (those who may calculate it)",
+    description="Runs as a background job (progress at /api/v1/platform/jobs/{id}); the result is "
+    "stored with the run and listed at GET /runs/{run_id}/monte-carlo. The body may be empty: "
+    "10,000 iterations and a random seed, which is returned and recorded.",
+)
+def monte_carlo_request(request, run_id: int, payload: MonteCarloIn | None = None):
+    _require_reader(request)
+    run = selectors.run_get(user=request.user, run_id=run_id)
+    payload = payload or MonteCarloIn()
+    job = services.run_monte_carlo_request(
+        user=request.user, run=run, iterations=payload.iterations, seed=payload.seed
+    )
+    return Status(
+        202,
+        {
+            "status": job.status,
+            "job_id": job.pk,
+            "run_id": run.pk,
+            "iterations": job.params["iterations"],
+            "seed": job.params["seed"],
+        },
+    )
+
+
 @router.get(
     "/runs/{run_id}/report.xlsx",
     response={200: None},
@@ -342,7 +419,9 @@ def run_rerun(request, run_id: int):
 def run_report(request, run_id: int):
     _require_reader(request)
     run = selectors.run_get(user=request.user, run_id=run_id)
-    content = reports.run_report_xlsx(run, selectors.run_line_list(run=run))
+    content = reports.run_report_xlsx(
+        run, selectors.run_line_list(run=run), analyses=selectors.monte_carlo_list(run=run)
+    )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{reports.run_report_filename(run)}"'
     return response

@@ -1,4 +1,5 @@
 from dualcarbon_web.inventories.models.inventories import LINE_COLUMNS, ActivityLine, Inventory
+from dualcarbon_web.inventories.models.montecarlo import MonteCarloAnalysis
 from dualcarbon_web.inventories.models.runs import CalculationCheck, CalculationLine, CalculationRun
 
 __all__ = (
@@ -8,4 +9,5 @@ __all__ = (
     "CalculationLine",
     "CalculationRun",
     "Inventory",
+    "MonteCarloAnalysis",
 )
