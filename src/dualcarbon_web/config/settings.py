@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "dualcarbon_web.factors",
     "dualcarbon_web.inventories",
     "dualcarbon_web.ledger",
+    "dualcarbon_web.mrv",
     "dualcarbon_web.inversion",
 ]
 

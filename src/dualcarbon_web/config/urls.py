@@ -13,6 +13,7 @@ APP_PREFIXES = {
     "factors": "factors/",
     "inventories": "accounting/",
     "ledger": "ledger/",
+    "mrv": "mrv/",
     "inversion": "inversion/",
 }
 

@@ -35,6 +35,9 @@ NAV: tuple[NavItem, ...] = (
         (R.ENTERPRISE, R.REGULATOR, R.VERIFIER, R.ADMIN),
         "accounting",
     ),
+    NavItem(
+        _("报告报送"), "mrv:submission_list", (R.ENTERPRISE, R.REGULATOR, R.VERIFIER, R.ADMIN), "mrv"
+    ),
     NavItem(_("透明日志"), "ledger:home", ALL, "mrv"),
     NavItem(_("反演监测"), "inversion:run_list", (R.REGULATOR, R.ANALYST, R.ADMIN), "monitoring"),
     NavItem(_("后台任务"), "platform:job_list", ALL, "platform"),

@@ -36,6 +36,10 @@ def platform_setup(*, demo: bool = False, echo: Callable[[str], None] = print) -
 
     inventories = demo_inventories_load(orgs)
     echo(f"demo inventories: {len(inventories)} calculated")
+    from dualcarbon_web.mrv.demo import demo_submissions_load
+
+    submissions = demo_submissions_load(inventories)
+    echo(f"demo submissions: {len(submissions)} annual reports anchored in the transparency log")
     from dualcarbon_web.inversion.demo import demo_inversions_load
 
     inversion = demo_inversions_load()

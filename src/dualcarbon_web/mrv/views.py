@@ -1,0 +1,102 @@
+"""Pages of MRV reporting: the submissions list, one submission with its checks against the log, the
+submitted record as canonical JSON, and the submit action of a calculation run's page.
+
+Views fetch through selectors (visibility: another enterprise's submission answers 404), call one
+service, and render; permission to write is decided by the service (403)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dualcarbon_web.inventories import selectors as inventory_selectors
+from dualcarbon_web.mrv import selectors, services
+from dualcarbon_web.mrv.forms import SubmissionFilterForm
+from dualcarbon_web.platform.errors import ApplicationError, NotAllowed, NotFound
+
+
+def _reader_or_403(request):
+    if not selectors.user_may_read_submissions(request.user):
+        return HttpResponseForbidden(_("报告报送面向企业、主管部门、核查机构和系统管理员。"))
+    return None
+
+
+def _submission_or_404(request, pk):
+    try:
+        return selectors.submission_get(user=request.user, submission_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def submission_list_view(request):
+    if (refused := _reader_or_403(request)) is not None:
+        return refused
+    form = SubmissionFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    current = {"current": True, "superseded": False}.get(filters.get("state") or "")
+    qs = selectors.submission_list(
+        user=request.user,
+        q=filters.get("q") or "",
+        year=filters.get("year"),
+        current=current,
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    template = "mrv/_submission_table.html" if request.htmx else "mrv/submission_list.html"
+    return render(request, template, {"page": page, "form": form})
+
+
+@login_required
+def submission_detail_view(request, pk: int):
+    if (refused := _reader_or_403(request)) is not None:
+        return refused
+    submission = _submission_or_404(request, pk)
+    verification = selectors.submission_verify(submission=submission)
+    history = list(selectors.submission_list(user=request.user).filter(inventory_id=submission.inventory_id))
+    ctx = {"s": submission, "verification": verification, "history": history}
+    return render(request, "mrv/submission_detail.html", ctx)
+
+
+@login_required
+def submission_record_view(request, pk: int):
+    """The submitted calculation record, byte for byte as hashed: ``sha256sum`` gives the log's digest."""
+    if (refused := _reader_or_403(request)) is not None:
+        return refused
+    submission = _submission_or_404(request, pk)
+    try:
+        data = selectors.submission_record_text(submission=submission)
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="calculation-record-{submission.year}-submission-{submission.pk}.json"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def run_submit_view(request, run_id: int):
+    if (refused := _reader_or_403(request)) is not None:
+        return refused
+    try:
+        run = inventory_selectors.run_get(user=request.user, run_id=run_id, with_record=True)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    try:
+        submission = services.report_submit(user=request.user, run=run)
+    except NotAllowed as exc:
+        return HttpResponseForbidden(exc.message)
+    except ApplicationError as exc:
+        messages.error(request, _("未能报送：%(m)s") % {"m": exc.message})
+        return redirect("inventories:run_detail", run_id=run.pk)
+    messages.success(
+        request,
+        _("已报送，透明日志序号 %(i)s。") % {"i": submission.leaf_index},
+    )
+    return redirect("mrv:submission_detail", pk=submission.pk)
