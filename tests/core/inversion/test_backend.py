@@ -73,9 +73,11 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("library", ["torch", "jax"])
 @pytest.mark.parametrize(("form", "full_prior", "covariance"), CASES)
-def test_torch_cpu_agrees_with_numpy(rng, form, full_prior, covariance) -> None:
-    pytest.importorskip("torch")
+def test_cpu_backend_agrees_with_numpy(rng, library, form, full_prior, covariance) -> None:
+    """The GPU backends' code, run on the CPU (torch, and JAX where it is installed)."""
+    pytest.importorskip(library)
     n, m = (20, 60) if form == "state" else (60, 20)
     p = random_problem(rng, n, m, full_prior=full_prior)
     a = invert(p.K, p.y, p.xa, p.Sa, p.R, form=form, covariance=covariance)
@@ -87,9 +89,9 @@ def test_torch_cpu_agrees_with_numpy(rng, form, full_prior, covariance) -> None:
         p.R,
         form=form,
         covariance=covariance,
-        backend=get_backend("torch", device="cpu"),
+        backend=get_backend(library, device="cpu"),
     )
-    assert b.backend == "torch"
+    assert b.backend == library
     _compare(a, b, rtol=1e-10)
     W = rng.standard_normal((3, n))
     np.testing.assert_allclose(b.aggregate(W)[1], a.aggregate(W)[1], rtol=1e-10)
