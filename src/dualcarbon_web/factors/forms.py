@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dualcarbon.accounting.factors import STATUSES, UNCERTAINTY_DISTRIBUTIONS
 
@@ -17,7 +18,7 @@ class FactorCreateForm(forms.Form):
         label=_("因子编号"), max_length=200, help_text=_("小写字母、数字及 . _ : -，例如 user.2025.steam.co2")
     )
     family = forms.CharField(label=_("类别"), max_length=64)
-    item = forms.CharField(label=_("对象"), max_length=100, required=False)
+    item = forms.CharField(label=pgettext_lazy("factor item", "对象"), max_length=100, required=False)
     gas = forms.CharField(label=_("气体"), max_length=32)
     value = forms.CharField(label=_("数值"), max_length=40, help_text=_("按原文小数书写，不作舍入"))
     unit = forms.CharField(label=_("单位"), max_length=40)

@@ -11,7 +11,8 @@ facility of a park to another is not counted twice in the park's total. A counte
 the other facility's code (设施编号) or an enterprise's USCC; a code shared by several facilities of
 the roll-up is ambiguous and left unresolved (never eliminated).
 
-A regulator's roll-up keeps only entities located in its jurisdiction.
+A regulator's roll-up keeps only entities located in its jurisdiction. Names of cities and industries
+are in the active language (English names when the user chose English).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 
 import polars as pl
 from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dualcarbon.accounting import ranking, rollup
 from dualcarbon_web.inventories.choices import InventoryStatusChoices
@@ -117,7 +120,9 @@ def jurisdiction_rollup(*, user, year: int | None = None) -> JurisdictionRollup:
     if not user_may_see_rollups(user):
         raise NotAllowed("Roll-ups are for regulators (their jurisdiction) and administrators.")
     prefix = "" if user.is_platform_admin else (jurisdiction_prefix(user) or "")
-    jurisdiction = user.jurisdiction.name if user.jurisdiction is not None else "全部"
+    jurisdiction = (
+        user.jurisdiction.display_name if user.jurisdiction is not None else pgettext("roll-up of", "全部")
+    )
     years = rollup_years(user=user)
     if year is None:
         year = years[0] if years else None
@@ -129,7 +134,7 @@ def jurisdiction_rollup(*, user, year: int | None = None) -> JurisdictionRollup:
     if not runs:
         return out
     rows = list(
-        CalculationLine.objects.filter(run_id__in=[r for r, _ in runs])
+        CalculationLine.objects.filter(run_id__in=[r for r, _org in runs])
         .values("run__inventory__organization_id", "facility_id", "category", "counterparty")
         .annotate(tco2e=Sum("tco2e"))
         .order_by()
@@ -210,11 +215,11 @@ def jurisdiction_rollup(*, user, year: int | None = None) -> JurisdictionRollup:
     out.scope2_tco2e = float(facility_level["scope2_tco2e"].sum())
 
     city_codes = h["city"].unique().to_list()
-    city_names = {r.code: r.name for r in Region.objects.filter(code__in=city_codes)}
+    city_names = {r.code: r.display_name for r in Region.objects.filter(code__in=city_codes)}
     industry_codes = [c for c in h["industry"].unique().to_list() if c != "--"]
-    industry_names = {
-        i.code: f"{i.code} {i.name}" for i in Industry.objects.filter(code__in=industry_codes)
-    } | {"--": "未登记行业"}
+    industry_names = {i.code: i.label for i in Industry.objects.filter(code__in=industry_codes)} | {
+        "--": _("未登记行业")
+    }
     out.by_city = _units(rollup(lines, h, "city"), city_names)
     out.by_industry = _units(rollup(lines, h, "industry"), industry_names)
 

@@ -46,7 +46,7 @@ class RunForm(forms.Form):
     def __init__(self, *args, observation_sets=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["observation_set"].choices = [
-            (s.pk, f"{s.name} · {s.region.name} · {s.n_obs} · {s.get_kind_display()}")
+            (s.pk, f"{s.name} · {s.region.display_name} · {s.n_obs} · {s.get_kind_display()}")
             for s in observation_sets
         ]
 

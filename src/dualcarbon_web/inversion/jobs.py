@@ -10,7 +10,7 @@ __all__ = ("RUN_JOB_KIND",)
 RUN_JOB_KIND = "inversion.run"
 
 
-@job_handler(RUN_JOB_KIND)
+@job_handler(RUN_JOB_KIND, title="反演")
 def _run_inversion(job: Job, progress) -> dict:
     from dualcarbon_web.inversion.models import InversionRun
     from dualcarbon_web.inversion.services import inversion_run_execute

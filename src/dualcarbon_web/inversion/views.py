@@ -136,7 +136,7 @@ def run_results_payload(*, user, run) -> dict:
     return {
         "run_id": run.pk,
         "status": run.status,
-        "region": {"code": run.region.code, "name": run.region.name},
+        "region": {"code": run.region.code, "name": run.region.display_name},
         "year": run.year,
         "synthetic": run.observation_set.is_synthetic,
         "n_state": run.n_state,

@@ -12,6 +12,7 @@ from dualcarbon_web.organizations.choices import (
     ParkLevelChoices,
 )
 from dualcarbon_web.organizations.models import Industry, Park, Region
+from dualcarbon_web.platform.i18n import localized_name
 
 __all__ = (
     "FacilityFilterForm",
@@ -26,16 +27,22 @@ __all__ = (
 
 
 def _region_choices(blank: str = "—") -> list[tuple[str, str]]:
-    return [("", blank)] + [
-        (code, f"{code} {name}" if level == "province" else f"{code} · {name}")
-        for code, name, level in Region.objects.order_by("code").values_list("code", "name", "level")
-    ]
+    out = [("", blank)]
+    for code, name, name_en, level in Region.objects.order_by("code").values_list(
+        "code", "name", "name_en", "level"
+    ):
+        label = localized_name(name, name_en)
+        out.append((code, f"{code} {label}" if level == "province" else f"{code} · {label}"))
+    return out
 
 
-def _industry_choices(blank: str = "—") -> list[tuple[str, str]]:
+def _industry_choices(blank: str = "—", levels: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    rows = Industry.objects.order_by("code")
+    if levels is not None:
+        rows = rows.filter(level__in=levels)
     return [("", blank)] + [
-        (code, f"{code} {name}")
-        for code, name in Industry.objects.order_by("code").values_list("code", "name")
+        (code, f"{code} {localized_name(name, name_en)}")
+        for code, name, name_en in rows.values_list("code", "name", "name_en")
     ]
 
 
@@ -106,12 +113,9 @@ class OrganizationFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = _region_choices(str(_("全部地区")))
-        self.fields["industry"].choices = [("", _("全部行业"))] + [
-            (code, f"{code} {name}")
-            for code, name in Industry.objects.filter(level__in=("section", "division", "class"))
-            .order_by("code")
-            .values_list("code", "name")
-        ]
+        self.fields["industry"].choices = _industry_choices(
+            str(_("全部行业")), levels=("section", "division", "class")
+        )
         self.fields["park"].choices = _park_choices(str(_("全部园区")))
 
     def filters(self) -> dict:

@@ -68,14 +68,14 @@ def _run(job: Job, progress, importer, **kwargs) -> dict:
     return result.as_dict()
 
 
-@job_handler(IMPORT_JOB_KIND)
+@job_handler(IMPORT_JOB_KIND, title="导入组织机构")
 def _run_organizations_import(job: Job, progress) -> dict:
     from dualcarbon_web.organizations.services import organizations_import
 
     return _run(job, progress, organizations_import, kind=job.params.get("kind") or None)
 
 
-@job_handler(FACILITY_IMPORT_JOB_KIND)
+@job_handler(FACILITY_IMPORT_JOB_KIND, title="导入设施")
 def _run_facilities_import(job: Job, progress) -> dict:
     from dualcarbon_web.organizations.services import facilities_import
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RoleChoices(models.TextChoices):
@@ -14,17 +15,18 @@ class RoleChoices(models.TextChoices):
 
 
 class AuditActionChoices(models.TextChoices):
-    CREATE = "create", _("创建")
-    UPDATE = "update", _("修改")
-    DELETE = "delete", _("删除")
-    IMPORT = "import", _("导入")
-    LOGIN = "login", _("登录")
-    LOGIN_FAILED = "login_failed", _("登录失败")
-    LOGOUT = "logout", _("退出")
-    PASSWORD_CHANGE = "password_change", _("修改密码")
-    TOKEN_CREATE = "token_create", _("创建令牌")
-    TOKEN_REVOKE = "token_revoke", _("撤销令牌")
-    JOB = "job", _("后台任务")
+    # what was done (English: past tense), not the buttons that do it: own context
+    CREATE = "create", pgettext_lazy("audit action", "创建")
+    UPDATE = "update", pgettext_lazy("audit action", "修改")
+    DELETE = "delete", pgettext_lazy("audit action", "删除")
+    IMPORT = "import", pgettext_lazy("audit action", "导入")
+    LOGIN = "login", pgettext_lazy("audit action", "登录")
+    LOGIN_FAILED = "login_failed", pgettext_lazy("audit action", "登录失败")
+    LOGOUT = "logout", pgettext_lazy("audit action", "退出")
+    PASSWORD_CHANGE = "password_change", pgettext_lazy("audit action", "修改密码")
+    TOKEN_CREATE = "token_create", pgettext_lazy("audit action", "创建令牌")
+    TOKEN_REVOKE = "token_revoke", pgettext_lazy("audit action", "撤销令牌")
+    JOB = "job", pgettext_lazy("audit action", "后台任务")
 
 
 class JobStatusChoices(models.TextChoices):

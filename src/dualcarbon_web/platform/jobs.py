@@ -14,8 +14,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 from django_tasks import task
 
 from dualcarbon.errors import DualCarbonError
@@ -24,24 +26,54 @@ from dualcarbon_web.platform.choices import AuditActionChoices, JobStatusChoices
 from dualcarbon_web.platform.errors import ValidationFailed
 from dualcarbon_web.platform.models import Job
 
-__all__ = ("JOB_HANDLERS", "job_enqueue", "job_handler", "run_job")
+__all__ = ("JOB_HANDLERS", "JOB_TITLES", "job_enqueue", "job_handler", "job_title_display", "run_job")
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[..., None]
 JOB_HANDLERS: dict[str, Callable[[Job, Progress], Any]] = {}
+#: Per kind: the title's leading words as stored (a msgid in 简体中文, context "job title") and
+#: terms that may follow in it between " · " (msgids without context, e.g. 全企业 in an
+#: inventory's name), translated when the title is shown.
+JOB_TITLES: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
-def job_handler(kind: str):
-    """Register the function that runs jobs of ``kind``."""
+def job_handler(kind: str, *, title: str | None = None, terms: tuple[str, ...] = ()):
+    """Register the function that runs jobs of ``kind``.
+
+    ``title`` is the msgid (context ``"job title"``) that stored titles of this kind begin with;
+    titles are stored in Chinese and :func:`job_title_display` shows them in the reader's language,
+    so jobs created before a language switch read right too.
+    """
 
     def decorator(func):
         if kind in JOB_HANDLERS and JOB_HANDLERS[kind] is not func:
             raise RuntimeError(f"job kind {kind!r} is registered twice")
         JOB_HANDLERS[kind] = func
+        if title:
+            JOB_TITLES[kind] = (title, tuple(terms))
         return func
 
     return decorator
+
+
+def job_title_display(kind: str, title: str) -> str:
+    """A stored job title in the active language: its kind's leading words and known terms
+    translated, the rest (names of files, inventories, runs) as stored."""
+    spec = JOB_TITLES.get(kind)
+    if spec is None:
+        return title
+    msgid, terms = spec
+    if title.startswith(msgid):
+        title = pgettext("job title", msgid) + title[len(msgid) :]
+    for term in terms:  # a term may have been stored in the language of the user who queued the job
+        shown = gettext(term)
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                stored = gettext(term)
+            if stored != shown:
+                title = title.replace(f" · {stored} · ", f" · {shown} · ")
+    return title
 
 
 def _nul_paths(value: Any, path: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dualcarbon.accounting.methodologies import DEFAULT_METHODOLOGY
 from dualcarbon_web.inventories.choices import (
@@ -61,7 +62,7 @@ class Inventory(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="inventories",
-        verbose_name=_("设施"),
+        verbose_name=pgettext_lazy("field", "设施"),
         help_text=_("留空表示整个企业"),
     )
     year = models.PositiveSmallIntegerField(_("核算年度"))

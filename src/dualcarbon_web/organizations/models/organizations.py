@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dualcarbon_web.organizations.choices import (
     FacilityStatusChoices,
@@ -130,8 +131,8 @@ class Facility(models.Model):
 
     class Meta:
         ordering = ("organization__name", "name")
-        verbose_name = _("设施")
-        verbose_name_plural = _("设施")
+        verbose_name = pgettext_lazy("field", "设施")
+        verbose_name_plural = pgettext_lazy("list heading", "设施")
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="facility_unique_name_per_org")
         ]

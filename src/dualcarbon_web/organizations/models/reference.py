@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dualcarbon_web.organizations.choices import IndustryLevelChoices, RegionLevelChoices
+from dualcarbon_web.platform.i18n import localized_name
 
 __all__ = ("Industry", "Region")
 
@@ -30,6 +31,11 @@ class Region(models.Model):
         return f"{self.name} ({self.code})"
 
     @property
+    def display_name(self) -> str:
+        """The name in the active language: ``name_en`` in English (when recorded), else ``name``."""
+        return localized_name(self.name, self.name_en)
+
+    @property
     def province_code(self) -> str:
         return self.code[:2] + "0000"
 
@@ -52,3 +58,13 @@ class Industry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: ``name_en`` in English (when recorded), else ``name``."""
+        return localized_name(self.name, self.name_en)
+
+    @property
+    def label(self) -> str:
+        """Code and name in the active language, e.g. ``4411 Thermal power generation``."""
+        return f"{self.code} {self.display_name}"

@@ -429,6 +429,8 @@ def organizations_export(*, user, fmt: str = "csv", **filters: Any) -> tuple[byt
     """Exactly the organisations ``user`` may see (and the filters keep), in the import format.
 
     Returns ``(content, content_type, filename)``. The file can be imported back unchanged.
+    ``region_name`` and ``industry_name`` (export only) are in the active language: English names
+    when the user chose English, Chinese otherwise.
     """
     rows = [
         [
@@ -438,9 +440,9 @@ def organizations_export(*, user, fmt: str = "csv", **filters: Any) -> tuple[byt
             o.name_en,
             o.uscc,
             o.region.code,
-            o.region.name,
+            o.region.display_name,
             o.industry.code if o.industry else "",
-            o.industry.name if o.industry else "",
+            o.industry.display_name if o.industry else "",
             o.park.name if o.park else "",
             o.jurisdiction.code if o.jurisdiction else "",
             o.address,

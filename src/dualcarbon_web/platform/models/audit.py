@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dualcarbon_web.platform.choices import AuditActionChoices
 
@@ -21,7 +22,9 @@ class AuditEntry(models.Model):
     ip = models.CharField(max_length=64, blank=True)
     action = models.CharField(_("操作"), max_length=32, choices=AuditActionChoices.choices)
     object_type = models.CharField(_("对象类型"), max_length=100, blank=True, db_index=True)
-    object_id = models.CharField(_("对象"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(
+        pgettext_lazy("audit object", "对象"), max_length=64, blank=True, db_index=True
+    )
     object_repr = models.CharField(max_length=300, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)

@@ -45,6 +45,13 @@ class Job(models.Model):
         return self.title
 
     @property
+    def display_title(self) -> str:
+        """The title in the active language (titles are stored in Chinese, the default language)."""
+        from dualcarbon_web.platform.jobs import job_title_display
+
+        return job_title_display(self.kind, self.title)
+
+    @property
     def percent(self) -> float:
         if self.progress_total <= 0:
             return 100.0 if self.status == JobStatusChoices.SUCCEEDED else 0.0
