@@ -8,6 +8,7 @@ from dualcarbon.accounting import round_for_report
 from dualcarbon_web.organizations.choices import OrganizationKindChoices
 from dualcarbon_web.organizations.models import Facility, Organization
 from dualcarbon_web.platform.choices import RoleChoices
+from dualcarbon_web.platform.i18n import localized_name
 from dualcarbon_web.platform.models import AuditEntry, Job
 from dualcarbon_web.platform.visibility import organization_q
 
@@ -35,20 +36,30 @@ def dashboard_for(user) -> dict:
         "recent_jobs": list(Job.objects.filter(owner=user).order_by("-created")[:5]),
     }
     by_industry = (
-        facilities.values("industry__code", "industry__name")
+        facilities.values("industry__code", "industry__name", "industry__name_en")
         .annotate(n=Count("id"))
         .order_by("-n", "industry__code")[:12]
     )
     data["facilities_by_industry"] = [
-        {"code": r["industry__code"], "name": r["industry__name"], "n": r["n"]} for r in by_industry
+        {
+            "code": r["industry__code"],
+            "name": localized_name(r["industry__name"], r["industry__name_en"]),
+            "n": r["n"],
+        }
+        for r in by_industry
     ]
     by_region = (
-        facilities.values("region__code", "region__name")
+        facilities.values("region__code", "region__name", "region__name_en")
         .annotate(n=Count("id"))
         .order_by("-n", "region__code")[:12]
     )
     data["facilities_by_region"] = [
-        {"code": r["region__code"], "name": r["region__name"], "n": r["n"]} for r in by_region
+        {
+            "code": r["region__code"],
+            "name": localized_name(r["region__name"], r["region__name_en"]),
+            "n": r["n"],
+        }
+        for r in by_region
     ]
     data.update(_emissions(user))
     if user.is_platform_admin:
