@@ -7,6 +7,7 @@ run was submitted and where it sits in the log, or the submit button for a user 
 from __future__ import annotations
 
 from django import template
+from django.db.models import Q
 
 from dualcarbon_web.inventories.choices import InventoryStatusChoices
 from dualcarbon_web.inventories.services import user_may_edit_inventory
@@ -19,14 +20,14 @@ register = template.Library()
 def mrv_run_submission(context, run):
     user = context.get("user")
     inventory = run.inventory
-    submission = ReportSubmission.objects.filter(run_id=run.pk).first()
-    current = None
-    if submission is None:
-        current = (
-            ReportSubmission.objects.filter(inventory_id=inventory.pk, superseded_by__isnull=True)
-            .order_by("-submitted_at", "-pk")
-            .first()
+    # One query: this run's submission and the inventory's current one (at most one each).
+    rows = list(
+        ReportSubmission.objects.filter(inventory_id=inventory.pk).filter(
+            Q(run_id=run.pk) | Q(superseded_by__isnull=True)
         )
+    )
+    submission = next((s for s in rows if s.run_id == run.pk), None)
+    current = next((s for s in rows if s.run_id != run.pk), None) if submission is None else None
     submittable = (
         inventory.latest_run_id == run.pk
         and run.inventory_revision == inventory.revision
