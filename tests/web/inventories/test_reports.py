@@ -17,7 +17,7 @@ def test_xlsx_report_contains_totals_lines_factors_and_trace(demo, worked, login
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in resp["Content-Disposition"] and "2022" in resp["Content-Disposition"]
     wb = load_workbook(io.BytesIO(resp.content))
-    assert wb.sheetnames == ["汇总", "逐行结果", "排放因子", "计算过程"]
+    assert wb.sheetnames == ["汇总", "逐行结果", "排放因子", "计算过程", "不确定性"]
     summary = {row[0]: row[1] for row in wb["汇总"].iter_rows(values_only=True) if row[0]}
     assert summary["排放总量 Total (tCO2e)"] == pytest.approx(run.total_tco2e, rel=1e-15)
     assert summary["范围一 Scope 1 (tCO2e)"] == pytest.approx(run.scope1_tco2e)
