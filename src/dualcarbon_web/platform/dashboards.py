@@ -62,6 +62,7 @@ def dashboard_for(user) -> dict:
         for r in by_region
     ]
     data.update(_emissions(user))
+    data.update(_submissions(user))
     if user.is_platform_admin:
         data["recent_audit"] = list(AuditEntry.objects.order_by("-at", "-id")[:8])
         data["organization_counts"] = {
@@ -114,3 +115,14 @@ def _emissions(user) -> dict:
         "emission_total_display": f"{int(round_for_report(total, 0)):,}",  # half-up, then digit grouping
         "top_emitters": totals[:10],
     }
+
+
+def _submissions(user) -> dict:
+    """For regulators and verifiers: how many current annual reports they may see, and the latest five
+    (the MRV app's visibility rule, :func:`dualcarbon_web.mrv.selectors.submission_list`)."""
+    if user.is_platform_admin or user.role not in (RoleChoices.REGULATOR, RoleChoices.VERIFIER):
+        return {}
+    from dualcarbon_web.mrv.selectors import submission_list
+
+    current = submission_list(user=user, current=True)
+    return {"submission_count": current.count(), "recent_submissions": list(current[:5])}
