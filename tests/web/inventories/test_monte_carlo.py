@@ -158,6 +158,35 @@ def test_inputs_without_stated_uncertainty_are_listed(demo, mc_run):
     assert {"kind": "row_value", "input": "factor", "lines": 1, "rows": [3]} in analysis.unstated["total"]
 
 
+def test_factors_with_stated_ranges_are_drawn_and_not_listed(demo, power):
+    """An IPCC 2006 Tier 1 natural-gas line: its NCV, CO2, CH4 and N2O factors state 95 % ranges
+    (lognormal, the version-2 rows), so the analysis draws them, lists no unstated input and still
+    equals a direct call of the core with the same seed."""
+    _org, facility = power
+    inv = inventory_create(user=demo.enterprise1, facility=facility, year=2022)
+    activity_line_add(
+        user=demo.enterprise1,
+        inventory=inv,
+        data={
+            "category": "combustion",
+            "item": "natural_gas",
+            "quantity": 1000,
+            "unit": "t",
+            "methodology": "IPCC2006-T1",
+            "uncertainty_pct": 2,
+        },
+    )
+    run = inventory_calculate(user=demo.enterprise1, inventory=inv)
+    _, analysis = _analyse(demo.enterprise1, run, iterations=4000, seed=99)
+    direct = _direct(run, 4000, 99).monte_carlo
+    assert analysis.result["total"] == direct["total"]
+    drawn = {ref: unc for ref, unc in analysis.factor_uncertainties.items() if unc is not None}
+    assert drawn and all(unc["distribution"] == "lognormal" for unc in drawn.values())
+    assert analysis.unstated["total"] == [] and analysis.complete is True
+    # the factors' ranges widen the interval beyond the 2 % of the activity data alone
+    assert analysis.uncertainty_pct > 2.5
+
+
 def test_the_analysis_is_append_only_and_audited(demo, mc_run):
     job, analysis = _analyse(demo.enterprise1, mc_run, iterations=1000, seed=3)
     entry = AuditEntry.objects.get(object_type="inventories.montecarloanalysis", object_id=str(analysis.pk))
