@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dualcarbon.accounting.methodologies import DEFAULT_METHODOLOGY
 from dualcarbon_web.inventories.choices import (
@@ -55,7 +56,7 @@ class InventoryForm(InventoryOptionsForm):
     """A new inventory: a facility of the user's enterprise (or the whole enterprise) and a year."""
 
     organization = forms.ChoiceField(label=_("企业"), choices=(), required=False)
-    facility = forms.ChoiceField(label=_("设施"), choices=(), required=False)
+    facility = forms.ChoiceField(label=pgettext_lazy("field", "设施"), choices=(), required=False)
     year = forms.IntegerField(label=_("核算年度"), min_value=1990, max_value=2100)
 
     field_order = ("organization", "facility", "year", "name", "methodology", "gwp", "factor_set", "vintage")

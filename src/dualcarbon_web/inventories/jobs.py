@@ -46,7 +46,7 @@ def activity_lines_upload_enqueue(*, user, inventory, data: bytes, filename: str
     )
 
 
-@job_handler(UPLOAD_JOB_KIND)
+@job_handler(UPLOAD_JOB_KIND, title="上传活动数据", terms=("全企业",))
 def _run_upload(job: Job, progress) -> dict:
     from dualcarbon_web.inventories.models import Inventory
     from dualcarbon_web.inventories.services import LinesRejected, activity_lines_upload
@@ -83,7 +83,7 @@ def inventory_calculate_enqueue(*, user, inventory) -> Job:
     )
 
 
-@job_handler(CALCULATE_JOB_KIND)
+@job_handler(CALCULATE_JOB_KIND, title="排放核算", terms=("全企业",))
 def _run_calculation(job: Job, progress) -> dict:
     from dualcarbon_web.inventories.models import Inventory
     from dualcarbon_web.inventories.services import LinesRejected, inventory_calculate_now, inventory_release
@@ -130,7 +130,7 @@ def monte_carlo_enqueue(*, user, run, iterations: int, seed: int, seed_given: bo
     )
 
 
-@job_handler(MONTE_CARLO_JOB_KIND)
+@job_handler(MONTE_CARLO_JOB_KIND, title="蒙特卡洛不确定性分析", terms=("全企业",))
 def _run_monte_carlo(job: Job, progress) -> dict:
     from dualcarbon_web.inventories.models import CalculationRun
     from dualcarbon_web.inventories.services import run_monte_carlo_now

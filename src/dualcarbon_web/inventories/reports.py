@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from dualcarbon.accounting import CATEGORIES
 from dualcarbon_web.inventories.models import CalculationLine, CalculationRun, MonteCarloAnalysis
@@ -25,15 +26,16 @@ __all__ = (
     "unstated_label",
 )
 
+#: Category names in the active language (lazy: resolved when a page or workbook is written).
 CATEGORY_NAMES = {
-    "combustion": "化石燃料燃烧",
-    "process": "工业生产过程",
-    "purchased_electricity": "净购入电力",
-    "exported_electricity": "输出电力",
-    "purchased_heat": "净购入热力",
-    "exported_heat": "输出热力",
-    "recovered_co2": "CO2 回收利用",
-    "direct_gas": "直接排放气体",
+    "combustion": gettext_lazy("化石燃料燃烧"),
+    "process": gettext_lazy("工业生产过程"),
+    "purchased_electricity": gettext_lazy("净购入电力"),
+    "exported_electricity": gettext_lazy("输出电力"),
+    "purchased_heat": gettext_lazy("净购入热力"),
+    "exported_heat": gettext_lazy("输出热力"),
+    "recovered_co2": gettext_lazy("CO2 回收利用"),
+    "direct_gas": gettext_lazy("直接排放气体"),
 }
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dualcarbon_web.platform.choices import RoleChoices as R
 
@@ -26,7 +27,12 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem(_("工作台"), "platform:home", ALL, "platform"),
     NavItem(_("组织机构"), "organizations:organization_list", ALL, "registry"),
-    NavItem(_("设施"), "organizations:facility_list", (R.ENTERPRISE, R.REGULATOR, R.ADMIN), "registry"),
+    NavItem(
+        pgettext_lazy("list heading", "设施"),
+        "organizations:facility_list",
+        (R.ENTERPRISE, R.REGULATOR, R.ADMIN),
+        "registry",
+    ),
     NavItem(_("产业园区"), "organizations:park_list", ALL, "registry"),
     NavItem(_("排放因子库"), "factors:factor_list", ALL, "accounting"),
     NavItem(
@@ -35,9 +41,7 @@ NAV: tuple[NavItem, ...] = (
         (R.ENTERPRISE, R.REGULATOR, R.VERIFIER, R.ADMIN),
         "accounting",
     ),
-    NavItem(
-        _("报告报送"), "mrv:submission_list", (R.ENTERPRISE, R.REGULATOR, R.VERIFIER, R.ADMIN), "mrv"
-    ),
+    NavItem(_("报告报送"), "mrv:submission_list", (R.ENTERPRISE, R.REGULATOR, R.VERIFIER, R.ADMIN), "mrv"),
     NavItem(_("透明日志"), "ledger:home", ALL, "mrv"),
     NavItem(_("反演监测"), "inversion:run_list", (R.REGULATOR, R.ANALYST, R.ADMIN), "monitoring"),
     NavItem(_("后台任务"), "platform:job_list", ALL, "platform"),

@@ -21,6 +21,7 @@ def _page(client) -> tuple[str, int]:
 @pytest.fixture
 def calculated(demo, worked):
     inventory_calculate(user=demo.enterprise1, inventory=worked)
+    worked.refresh_from_db()
     return worked
 
 
@@ -43,3 +44,39 @@ def test_an_administrators_rollup_is_of_all_regions(demo, calculated):
     assert data.jurisdiction == "All regions" and data.by_city[0]["name"] == "Zhanjiang"
     with translation.override("zh-hans"):
         assert jurisdiction_rollup(user=demo.admin, year=2022).jurisdiction == "全部"
+
+
+def test_run_pages_in_english_name_categories_and_count_lines(demo, calculated, login):
+    client = login(demo.enterprise1)
+    run_id = calculated.latest_run_id
+    zh = client.get(f"/accounting/runs/{run_id}/print/").content.decode()
+    assert "化石燃料燃烧" in zh and "<th>设施</th>" in zh
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    en = client.get(f"/accounting/runs/{run_id}/print/").content.decode()
+    assert "Fossil fuel combustion" in en and "Net purchased electricity" in en and "化石燃料燃烧" not in en
+    assert "<th>Facility</th>" in en and "<th>Row</th>" in en
+    detail = client.get(f"/accounting/runs/{run_id}/").content.decode()
+    assert " 2 lines · " in detail and '<th class="num">Row</th>' in detail
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_category_names_follow_the_language(language):
+    from dualcarbon_web.inventories.reports import CATEGORY_NAMES
+
+    with translation.override(language):
+        names = [str(v) for v in CATEGORY_NAMES.values()]
+    has_cjk = [any("\u4e00" <= ch <= "\u9fff" for ch in n) for n in names]
+    assert all(has_cjk) if language == "zh-hans" else not any(has_cjk)
+
+
+def test_accounting_job_titles_read_in_english():
+    from dualcarbon_web.platform.jobs import job_title_display
+
+    title = "排放核算 湛江湾火力发电有限公司（示例） · 全企业 · 2022"
+    with translation.override("en"):
+        assert job_title_display("inventories.calculate", title) == (
+            "Emission calculation 湛江湾火力发电有限公司（示例） · Whole enterprise · 2022"
+        )
+        assert job_title_display("inventories.monte_carlo", "蒙特卡洛不确定性分析 #1 x").startswith(
+            "Monte Carlo uncertainty analysis #1"
+        )

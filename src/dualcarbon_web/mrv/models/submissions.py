@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = ("ReportSubmission",)
 
@@ -47,7 +48,7 @@ class ReportSubmission(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("设施"),
+        verbose_name=pgettext_lazy("field", "设施"),
     )
     year = models.PositiveSmallIntegerField(_("核算年度"), db_index=True)
     run_number = models.PositiveIntegerField(_("核算序号"))
