@@ -25,21 +25,7 @@ __all__ = (
     "InventoryOptionsForm",
     "LinesUploadForm",
     "MonteCarloForm",
-    "form_errors_apply",
 )
-
-
-def form_errors_apply(form: forms.Form, exc) -> None:
-    """Attach a service's ``ValidationFailed.extra["fields"]`` to the form's fields."""
-    fields = exc.extra.get("fields", {}) if hasattr(exc, "extra") else {}
-    if not fields:
-        form.add_error(None, getattr(exc, "message", str(exc)))
-    for name, messages in fields.items():
-        for message in messages:
-            if name in form.fields:
-                form.add_error(name, message)
-            else:
-                form.add_error(None, f"{name}: {message}")
 
 
 class InventoryOptionsForm(forms.Form):

@@ -28,12 +28,12 @@ from dualcarbon_web.inventories.forms import (
     InventoryOptionsForm,
     LinesUploadForm,
     MonteCarloForm,
-    form_errors_apply,
 )
 from dualcarbon_web.inventories.models import LINE_COLUMNS, CalculationRun
 from dualcarbon_web.organizations.models import Facility, Organization
 from dualcarbon_web.platform.choices import JobStatusChoices, RoleChoices
 from dualcarbon_web.platform.errors import ApplicationError, NotAllowed, NotFound, ValidationFailed
+from dualcarbon_web.platform.forms import apply_application_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -192,7 +192,7 @@ def inventory_create_view(request):
             form.add_error("facility", _("不存在"))
             status = 400
         except ApplicationError as exc:
-            form_errors_apply(form, exc)
+            apply_application_error(form, exc)
             status = 400
         else:
             messages.success(request, _("已新建排放报告。"))
@@ -246,7 +246,7 @@ def inventory_options_view(request, pk: int):
         except NotAllowed as exc:
             return HttpResponseForbidden(exc.message)
         except ApplicationError as exc:
-            form_errors_apply(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, _("已保存核算选项。"))
             return redirect("inventories:inventory_detail", pk=inventory.pk)
@@ -300,7 +300,7 @@ def line_create_view(request, pk: int):
             try:
                 services.activity_line_add(user=request.user, inventory=inventory, data=_line_form_data(form))
             except ApplicationError as exc:
-                form_errors_apply(form, exc)
+                apply_application_error(form, exc)
             else:
                 messages.success(request, _("已添加活动数据。"))
                 return redirect("inventories:inventory_detail", pk=inventory.pk)
@@ -328,7 +328,7 @@ def line_update_view(request, pk: int, line_id: int):
                     user=request.user, inventory=inventory, line=line, data=_line_form_data(form)
                 )
             except ApplicationError as exc:
-                form_errors_apply(form, exc)
+                apply_application_error(form, exc)
             else:
                 messages.success(request, _("已修改第 %(n)s 行。") % {"n": line.position})
                 return redirect("inventories:inventory_detail", pk=inventory.pk)
@@ -379,7 +379,7 @@ def line_upload_view(request, pk: int):
             except services.LinesRejected as exc:
                 ctx.update(rejected=exc, rows=exc.rows)
             except ApplicationError as exc:
-                form_errors_apply(form, exc)
+                apply_application_error(form, exc)
             else:
                 if not isinstance(result, services.UploadResult):
                     messages.info(
@@ -493,7 +493,7 @@ def run_monte_carlo_view(request, run_id: int):
         except NotAllowed as exc:
             return HttpResponseForbidden(exc.message)
         except ApplicationError as exc:
-            form_errors_apply(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.info(request, _("已提交蒙特卡洛不确定性分析，后台任务完成后结果显示在本页。"))
             return redirect(reverse("inventories:run_detail", args=[run.pk]) + "#monte-carlo")

@@ -7,20 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dualcarbon_web.inversion.choices import ObservationUnitChoices, StabilityChoices, TerrainChoices
 
-__all__ = ("ObservationUploadForm", "OsseForm", "RunForm", "form_errors_apply")
-
-
-def form_errors_apply(form: forms.Form, exc) -> None:
-    """Attach a service's ``ValidationFailed.extra["fields"]`` to the form's fields."""
-    fields = exc.extra.get("fields", {}) if hasattr(exc, "extra") else {}
-    if not fields:
-        form.add_error(None, getattr(exc, "message", str(exc)))
-    for name, messages in fields.items():
-        for message in messages:
-            form.add_error(
-                name if name in form.fields else None,
-                message if name in form.fields else f"{name}: {message}",
-            )
+__all__ = ("ObservationUploadForm", "OsseForm", "RunForm")
 
 
 class RunForm(forms.Form):

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dualcarbon_web.inversion import selectors, services
-from dualcarbon_web.inversion.forms import ObservationUploadForm, OsseForm, RunForm, form_errors_apply
+from dualcarbon_web.inversion.forms import ObservationUploadForm, OsseForm, RunForm
 from dualcarbon_web.platform.choices import JobStatusChoices
 from dualcarbon_web.platform.errors import ApplicationError, NotFound
+from dualcarbon_web.platform.forms import apply_application_error
 
 __all__ = (
     "observation_list_view",
@@ -97,7 +98,7 @@ def run_create_view(request):
                     region_code=d.get("region") or None,
                 )
             except ApplicationError as exc:
-                form_errors_apply(form, exc)
+                apply_application_error(form, exc)
                 status = 400
             else:
                 messages.success(request, _("反演已提交为后台任务。"))
@@ -231,7 +232,7 @@ def observation_upload_view(request):
             except services.ObservationsRejected as exc:
                 rejected, status = exc, 400
             except ApplicationError as exc:
-                form_errors_apply(form, exc)
+                apply_application_error(form, exc)
                 status = 400
             else:
                 messages.success(request, _("已保存观测数据集（%(n)s 条观测）。") % {"n": obs_set.n_obs})
@@ -275,7 +276,7 @@ def osse_create_view(request):
                     stability=d["stability"],
                 )
             except ApplicationError as exc:
-                form_errors_apply(form, exc)
+                apply_application_error(form, exc)
                 status = 400
             else:
                 messages.success(request, _("已生成模拟观测数据集（%(n)s 条观测）。") % {"n": obs_set.n_obs})

@@ -1,5 +1,5 @@
 """Forms of the registry pages. They shape input; the services validate it and their field errors
-are attached back to these fields (:func:`form_errors_apply`)."""
+are attached back to these fields (:func:`dualcarbon_web.platform.forms.apply_application_error`)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ __all__ = (
     "OrganizationForm",
     "OrganizationImportForm",
     "ParkForm",
-    "form_errors_apply",
 )
 
 
@@ -50,16 +49,6 @@ def _park_choices(blank: str = "—") -> list[tuple[str, str]]:
     return [("", blank)] + [
         (str(pk), name) for pk, name in Park.objects.order_by("name").values_list("pk", "name")
     ]
-
-
-def form_errors_apply(form: forms.Form, exc) -> None:
-    """Attach a service's ``ValidationFailed.extra["fields"]`` to the form's fields."""
-    fields = exc.extra.get("fields", {}) if hasattr(exc, "extra") else {}
-    if not fields:
-        form.add_error(None, getattr(exc, "message", str(exc)))
-    for name, messages in fields.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 class OrganizationForm(forms.Form):

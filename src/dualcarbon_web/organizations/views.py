@@ -22,10 +22,10 @@ from dualcarbon_web.organizations.forms import (
     OrganizationForm,
     OrganizationImportForm,
     ParkForm,
-    form_errors_apply,
 )
 from dualcarbon_web.organizations.jobs import facilities_import_enqueue, organizations_import_enqueue
 from dualcarbon_web.platform.errors import NotAllowed, NotFound, ValidationFailed
+from dualcarbon_web.platform.forms import apply_application_error
 from dualcarbon_web.platform.visibility import can_edit_organization
 
 PAGE_SIZE = 25
@@ -90,7 +90,7 @@ def organization_create_view(request):
         try:
             org = services.organization_create(user=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
-            form_errors_apply(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, _("已登记 %(name)s。") % {"name": org.name})
             return redirect("organizations:organization_detail", pk=org.pk)
@@ -117,7 +117,7 @@ def organization_update_view(request, pk: int):
         try:
             services.organization_update(user=request.user, organization=org, **changed)
         except ValidationFailed as exc:
-            form_errors_apply(form, exc)
+            apply_application_error(form, exc)
         except NotAllowed as exc:
             return HttpResponseForbidden(exc.message)
         else:
@@ -153,7 +153,7 @@ def _import_page(request, *, form, importer, enqueue, title, columns, key_note, 
             context.update(rejected=exc, rows=exc.rows)
             status = 400
         except ValidationFailed as exc:
-            form_errors_apply(form, exc)
+            apply_application_error(form, exc)
             status = 400
         else:
             context["result"] = result
@@ -279,7 +279,7 @@ def facility_create_view(request, organization_pk: int):
         try:
             facility = services.facility_create(user=request.user, organization=org, **form.cleaned_data)
         except ValidationFailed as exc:
-            form_errors_apply(form, exc)
+            apply_application_error(form, exc)
         else:
             messages.success(request, _("已添加设施 %(name)s。") % {"name": facility.name})
             return redirect("organizations:facility_detail", pk=facility.pk)
@@ -304,7 +304,7 @@ def facility_update_view(request, pk: int):
         try:
             services.facility_update(user=request.user, facility=facility, **changed)
         except ValidationFailed as exc:
-            form_errors_apply(form, exc)
+            apply_application_error(form, exc)
         except NotAllowed as exc:
             return HttpResponseForbidden(exc.message)
         else:
@@ -356,7 +356,7 @@ def park_create_view(request):
         try:
             park = services.park_create(user=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
-            form_errors_apply(form, exc)
+            apply_application_error(form, exc)
         except NotAllowed as exc:
             return HttpResponseForbidden(exc.message)
         else:
@@ -384,7 +384,7 @@ def park_update_view(request, pk: int):
         try:
             services.park_update(user=request.user, park=park, **changed)
         except ValidationFailed as exc:
-            form_errors_apply(form, exc)
+            apply_application_error(form, exc)
         except NotAllowed as exc:
             return HttpResponseForbidden(exc.message)
         else:
