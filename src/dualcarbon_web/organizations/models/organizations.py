@@ -11,6 +11,7 @@ from dualcarbon_web.organizations.choices import (
     OrganizationKindChoices,
     ParkLevelChoices,
 )
+from dualcarbon_web.platform.i18n import localized_name
 
 __all__ = ("Facility", "Organization", "Park")
 
@@ -37,6 +38,11 @@ class Park(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: ``name_en`` in English (when recorded), else ``name``."""
+        return localized_name(self.name, self.name_en)
 
 
 class Organization(models.Model):
@@ -90,6 +96,11 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: ``name_en`` in English (when recorded), else ``name``."""
+        return localized_name(self.name, self.name_en)
 
 
 class Facility(models.Model):
