@@ -122,6 +122,12 @@ class Inventory(models.Model):
         return self.name or f"{self.organization.name} · {scope} · {self.year}"
 
     @property
+    def display_name(self) -> str:
+        """As ``str()``, with the organisation's name in the active language (pages)."""
+        scope = self.facility.name if self.facility_id else _("全企业")
+        return self.name or f"{self.organization.display_name} · {scope} · {self.year}"
+
+    @property
     def is_current(self) -> bool:
         """True when the latest run was computed from the lines as they are now."""
         return self.latest_run is not None and self.latest_run.inventory_revision == self.revision
