@@ -54,7 +54,7 @@ class InventoryForm(InventoryOptionsForm):
             facilities = Facility.objects.select_related("organization").order_by(
                 "organization__name", "name"
             )
-            self.fields["organization"].choices = [("", "—"), *[(o.pk, o.name) for o in orgs]]
+            self.fields["organization"].choices = [("", "—"), *[(o.pk, o.display_name) for o in orgs]]
             self.fields["organization"].help_text = _("企业级报告选择企业；设施报告选择设施即可")
         else:
             del self.fields["organization"]
@@ -62,7 +62,7 @@ class InventoryForm(InventoryOptionsForm):
         self.fields["facility"].choices = [
             ("", _("全企业（不分设施）")),
             *[
-                (f.pk, f"{f.organization.name} · {f.name}" if user.is_platform_admin else f.name)
+                (f.pk, f"{f.organization.display_name} · {f.name}" if user.is_platform_admin else f.name)
                 for f in facilities
             ],
         ]

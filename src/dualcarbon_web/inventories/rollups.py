@@ -227,13 +227,13 @@ def jurisdiction_rollup(*, user, year: int | None = None) -> JurisdictionRollup:
     park_lines = lines.filter(pl.col("entity").is_in(in_park))
     if park_lines.height:
         park_ids = [int(p) for p in h["park"].drop_nulls().unique().to_list()]
-        park_names = {str(p.pk): p.name for p in Park.objects.filter(pk__in=park_ids)}
+        park_names = {str(p.pk): p.display_name for p in Park.objects.filter(pk__in=park_ids)}
         out.by_park = _units(rollup(park_lines, h, "park"), park_names)
     outside = lines.filter(~pl.col("entity").is_in(in_park))
     out.outside_parks_tco2e = (
         float(rollup(outside, None, "facility")["total_tco2e"].sum()) if outside.height else 0.0
     )
 
-    org_names = {str(o.pk): o.name for o in orgs.values()}
+    org_names = {str(o.pk): o.display_name for o in orgs.values()}
     out.ranking = _units(ranking(rollup(lines, h, "enterprise")), org_names)
     return out

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dualcarbon_web.inversion.choices import ObservationUnitChoices, StabilityChoices, TerrainChoices
+from dualcarbon_web.platform.i18n import localized_name
 
 __all__ = ("ObservationUploadForm", "OsseForm", "RunForm")
 
@@ -75,6 +76,9 @@ class OsseForm(forms.Form):
     def __init__(self, *args, facilities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facility"].choices = [("", "—")] + [
-            (p.facility_id, f"{p.organization_name} · {p.name} ({p.emission_t:,.0f} t/yr)")
+            (
+                p.facility_id,
+                f"{localized_name(p.organization_name, p.organization_name_en)} · {p.name} ({p.emission_t:,.0f} t/yr)",
+            )
             for p in facilities
         ]

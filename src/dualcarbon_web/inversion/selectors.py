@@ -143,7 +143,7 @@ def run_get(*, user, run_id) -> InversionRun:
 
 
 def estimate_list(*, run: InversionRun, flagged: bool | None = None) -> QuerySet[FacilityEstimate]:
-    qs = FacilityEstimate.objects.filter(run=run).select_related("facility")
+    qs = FacilityEstimate.objects.filter(run=run).select_related("facility__organization")
     if flagged is not None:
         qs = qs.filter(flagged=flagged)
     return qs.order_by("index")
@@ -173,6 +173,7 @@ class PriorFacility:
     emission_t: float
     inventory_id: int | None
     attribution: str
+    organization_name_en: str = ""
 
 
 @dataclass
@@ -284,6 +285,7 @@ def inversion_prior(*, user, region, year: int) -> PriorTable:
                 emission_t=float(value),
                 inventory_id=inv.pk,
                 attribution=str(attribution),
+                organization_name_en=f.organization.name_en,
             )
         )
     return PriorTable(facilities=out, skipped=skipped)

@@ -20,6 +20,7 @@ from dualcarbon_web.inversion.forms import ObservationUploadForm, OsseForm, RunF
 from dualcarbon_web.platform.choices import JobStatusChoices
 from dualcarbon_web.platform.errors import ApplicationError, NotFound
 from dualcarbon_web.platform.forms import apply_application_error
+from dualcarbon_web.platform.i18n import localized_name
 
 __all__ = (
     "observation_list_view",
@@ -108,15 +109,23 @@ def run_create_view(request):
     return render(request, "inversion/run_form.html", {"form": form, "sets": sets}, status=status)
 
 
-def run_results_payload(*, user, run) -> dict:
-    """Everything the run page draws and the API's results endpoint returns (one shape for both)."""
+def run_results_payload(*, user, run, localized: bool = False) -> dict:
+    """Everything the run page draws and the API's results endpoint returns (one shape for both).
+
+    ``organization`` is the name recorded with the run; with ``localized`` (the page) it is the
+    organisation's English name instead when English is active and one is recorded (the API keeps
+    the recorded name)."""
     estimates = list(selectors.estimate_list(run=run))
     visible = selectors.inventory_ids_visible(user=user, ids={e.inventory_id for e in estimates})
     facilities = [
         {
             "facility_id": e.facility_id,
             "name": e.name,
-            "organization": e.organization_name,
+            "organization": (
+                localized_name(e.organization_name, e.facility.organization.name_en)
+                if localized
+                else e.organization_name
+            ),
             "code": e.facility.code,
             "lon": e.lon,
             "lat": e.lat,
@@ -170,7 +179,7 @@ def run_detail_view(request, pk):
     run = _run_or_404(request, pk)
     ctx: dict = {"run": run, "job": run.job}
     if run.finished is not None:
-        payload = run_results_payload(user=request.user, run=run)
+        payload = run_results_payload(user=request.user, run=run, localized=True)
         ctx.update(
             payload=payload,
             facilities=payload["facilities"],

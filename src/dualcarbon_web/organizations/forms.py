@@ -47,7 +47,8 @@ def _industry_choices(blank: str = "—", levels: tuple[str, ...] | None = None)
 
 def _park_choices(blank: str = "—") -> list[tuple[str, str]]:
     return [("", blank)] + [
-        (str(pk), name) for pk, name in Park.objects.order_by("name").values_list("pk", "name")
+        (str(pk), localized_name(name, name_en))
+        for pk, name, name_en in Park.objects.order_by("name").values_list("pk", "name", "name_en")
     ]
 
 

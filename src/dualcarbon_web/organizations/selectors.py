@@ -170,7 +170,10 @@ def facility_list(
     if q:
         text = _clean_text(q)
         qs = qs.filter(
-            Q(name__icontains=text) | Q(code__icontains=text) | Q(organization__name__icontains=text)
+            Q(name__icontains=text)
+            | Q(code__icontains=text)
+            | Q(organization__name__icontains=text)
+            | Q(organization__name_en__icontains=text)
         )
     if organization:
         qs = qs.filter(organization_id=organization) if _id_ok(organization) else qs.none()

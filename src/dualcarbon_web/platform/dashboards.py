@@ -84,7 +84,14 @@ def _emissions(user) -> dict:
         return {}
     rows = list(
         Inventory.objects.filter(inventory_q(user), latest_run__isnull=False)
-        .values("organization_id", "organization__name", "facility_id", "year", "latest_run__total_tco2e")
+        .values(
+            "organization_id",
+            "organization__name",
+            "organization__name_en",
+            "facility_id",
+            "year",
+            "latest_run__total_tco2e",
+        )
         .order_by("-year")
     )
     if not rows:
@@ -95,7 +102,12 @@ def _emissions(user) -> dict:
         if r["year"] != year:
             continue
         entry = per_org.setdefault(
-            r["organization_id"], {"name": r["organization__name"], "whole": None, "facilities": 0.0}
+            r["organization_id"],
+            {
+                "name": localized_name(r["organization__name"], r["organization__name_en"]),
+                "whole": None,
+                "facilities": 0.0,
+            },
         )
         if r["facility_id"] is None:
             entry["whole"] = r["latest_run__total_tco2e"]

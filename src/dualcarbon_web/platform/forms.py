@@ -47,6 +47,7 @@ class UserForm(forms.Form):
 
         self.fields["role"].choices = RoleChoices.choices
         self.fields["organization"].queryset = Organization.objects.order_by("name")
+        self.fields["organization"].label_from_instance = lambda org: org.display_name
         if creating:
             self.fields["password"].required = True
             del self.fields["is_active"]

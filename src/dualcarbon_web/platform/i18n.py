@@ -1,7 +1,8 @@
-"""Names that exist in Chinese and English (regions, industries): the one for the active language.
+"""Names that exist in Chinese and English (regions, industries, organisations, parks): the one for
+the active language.
 
 Reference classifications carry both names (GB/T 2260 ``name``/``name_en``, GB/T 4754-2017
-``name``/``name_en``). Pages, charts and exports show the English name when the user chose English
+``name``/``name_en``), and so do registered organisations and industrial parks (``display_name``). Pages, charts and exports show the English name when the user chose English
 and fall back to the Chinese name where no English one is recorded. The choice reads Django's
 active language, which :class:`~dualcarbon_web.platform.middleware.LanguageMiddleware` sets per
 request (简体中文 unless the user switched).

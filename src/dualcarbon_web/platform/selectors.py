@@ -60,7 +60,10 @@ def user_list(*, user, q: str = "", role: str = "") -> QuerySet[User]:
         from django.db.models import Q
 
         qs = qs.filter(
-            Q(username__icontains=q) | Q(display_name__icontains=q) | Q(organization__name__icontains=q)
+            Q(username__icontains=q)
+            | Q(display_name__icontains=q)
+            | Q(organization__name__icontains=q)
+            | Q(organization__name_en__icontains=q)
         )
     if role:
         qs = qs.filter(role=role)
