@@ -158,6 +158,13 @@ def run_report_filename(run: CalculationRun, ext: str = "xlsx") -> str:
     return f"emission-report-{code}-{inv.year}-run{run.number}.{ext}"
 
 
+def _with_total(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """The entity rows of an uncertainty table, then its total row unless there is only one entity
+    (whose row the total would repeat)."""
+    entities = list(table["entities"])
+    return [*entities, table["total"]] if len(entities) > 1 else entities
+
+
 def _sheet(
     wb, title: str, header: Iterable[str], rows: Iterable[Iterable[Any]], widths: dict[int, int] | None = None
 ):
@@ -331,7 +338,8 @@ def run_report_xlsx(
 
 
 def _uncertainty_sheet(wb, run: CalculationRun, analyses: Iterable[MonteCarloAnalysis]) -> None:
-    """不确定性: one row per entity (and the total) for Approach 1 and for each Monte Carlo analysis."""
+    """不确定性: one row per entity for Approach 1 and for each Monte Carlo analysis, and the total
+    after them when there is more than one entity (with one, the total repeats the entity's row)."""
     header = (
         "方法 Approach",
         "分析 Analysis",
@@ -348,7 +356,7 @@ def _uncertainty_sheet(wb, run: CalculationRun, analyses: Iterable[MonteCarloAna
     total_name = "合计 Total"
     rows: list[tuple] = []
     a1 = approach1_rows(run)
-    for r in [*a1["entities"], a1["total"]]:
+    for r in _with_total(a1):
         rows.append(
             (
                 "Approach 1 (IPCC 2006 Vol.1 Eq. 3.1/3.2)",
@@ -366,7 +374,7 @@ def _uncertainty_sheet(wb, run: CalculationRun, analyses: Iterable[MonteCarloAna
         )
     for analysis in analyses:
         mc = monte_carlo_rows(run, analysis)
-        for r in [*mc["entities"], mc["total"]]:
+        for r in _with_total(mc):
             rows.append(
                 (
                     "Approach 2 Monte Carlo",

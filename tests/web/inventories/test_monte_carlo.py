@@ -294,15 +294,55 @@ def test_print_page_and_xlsx_report_carry_the_analysis(demo, mc_run, login):
     wb = load_workbook(io.BytesIO(resp.content))
     assert "不确定性" in wb.sheetnames
     rows = list(wb["不确定性"].iter_rows(values_only=True))
-    totals = [r for r in rows if r[0] == "Approach 2 Monte Carlo" and r[4] == "合计 Total"]
-    assert len(totals) == 1
-    total = totals[0]
-    assert (total[2], total[3]) == (1000, "5")
+    # one entity: its row is the total (no 合计 row repeating it)
+    assert not [r for r in rows if r[4] == "合计 Total"]
+    [entity] = [r for r in rows if r[0] == "Approach 2 Monte Carlo"]
+    assert (entity[2], entity[3]) == (1000, "5")
     # unrounded (the workbook keeps 15 significant digits)
-    assert (total[7], total[8], total[9]) == pytest.approx(
+    assert (entity[7], entity[8], entity[9]) == pytest.approx(
         (analysis.mean_tco2e, analysis.p2_5_tco2e, analysis.p97_5_tco2e), rel=1e-14
     )
     assert any(r[0].startswith("Approach 1") for r in rows[1:])
+
+
+def _total_rows(html: str) -> tuple[int, int, int]:
+    """Entity rows and 合计 rows of the run page's Monte Carlo table, and 合计 rows of the printable one."""
+    mc = html.split('data-testid="monte-carlo-table"', 1)[1].split("</table>", 1)[0]
+    return mc.count('data-entity="'), mc.count('class="total"'), html.count('data-testid="print-mc-mean"')
+
+
+def test_the_total_row_is_shown_only_for_more_than_one_entity(demo, mc_run, login):
+    from openpyxl import load_workbook
+
+    client = login(demo.enterprise1)
+    # one entity (a facility inventory): the entity row only, on the page, the printable page and
+    # in the workbook
+    _analyse(demo.enterprise1, mc_run, iterations=1000, seed=3)
+    html = client.get(f"/accounting/runs/{mc_run.pk}/").content.decode()
+    assert _total_rows(html)[:2] == (1, 0)
+    printed = client.get(f"/accounting/runs/{mc_run.pk}/print/").content.decode()
+    assert 'data-testid="print-mc-mean"' not in printed and "<th>合计</th>" not in printed
+    wb = load_workbook(io.BytesIO(client.get(f"/accounting/runs/{mc_run.pk}/report.xlsx").content))
+    rows = list(wb["不确定性"].iter_rows(values_only=True))[1:]
+    assert [r[0].split()[1] for r in rows] == ["1", "2"] and all(r[4] != "合计 Total" for r in rows)
+
+    # two entities (an enterprise inventory with a facility's line and one of the enterprise): the
+    # total follows them
+    org, facility = mc_run.inventory.organization, mc_run.inventory.facility
+    inv = inventory_create(user=demo.enterprise1, organization=org, year=2022)
+    activity_line_add(user=demo.enterprise1, inventory=inv, data={**MC_LINES[0], "entity": facility.code})
+    activity_line_add(user=demo.enterprise1, inventory=inv, data=MC_LINES[1])
+    run = inventory_calculate(user=demo.enterprise1, inventory=inv)
+    assert len(run.result["entities"]) == 2
+    _, analysis = _analyse(demo.enterprise1, run, iterations=1000, seed=3)
+    html = client.get(f"/accounting/runs/{run.pk}/").content.decode()
+    assert _total_rows(html) == (3, 1, 0)
+    printed = client.get(f"/accounting/runs/{run.pk}/print/").content.decode()
+    assert printed.count('data-testid="print-mc-mean"') == 1 and "<th>合计</th>" in printed
+    wb = load_workbook(io.BytesIO(client.get(f"/accounting/runs/{run.pk}/report.xlsx").content))
+    rows = list(wb["不确定性"].iter_rows(values_only=True))[1:]
+    assert [r[4] == "合计 Total" for r in rows] == [False, False, True] * 2
+    assert rows[-1][7] == pytest.approx(analysis.mean_tco2e, rel=1e-14)
 
 
 def test_api_reads_the_analyses(demo, mc_run, token_client):
