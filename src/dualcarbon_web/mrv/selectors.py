@@ -28,10 +28,12 @@ from dualcarbon_web.inventories.selectors import inventory_q, user_may_read_inve
 from dualcarbon_web.ledger.keys import witness_keys
 from dualcarbon_web.ledger.selectors import ledger_log
 from dualcarbon_web.mrv.choices import EVENT_KIND
-from dualcarbon_web.mrv.models import ReportSubmission
+from dualcarbon_web.mrv.models import ReportSubmission, RuleEvaluation
 from dualcarbon_web.platform.errors import NotFound, ValidationFailed
 
 __all__ = (
+    "rule_evaluation_get",
+    "rule_evaluation_list",
     "run_submission",
     "submission_checks",
     "submission_get",
@@ -245,3 +247,36 @@ def submission_verify(*, submission: ReportSubmission) -> dict[str, Any]:
         "tree_size": bundle["tree_size"] if bundle else None,
         "bundle": bundle,
     }
+
+
+# --------------------------------------------------------------------------- rule evaluations
+
+
+def rule_evaluation_list(*, submission: ReportSubmission) -> QuerySet[RuleEvaluation]:
+    """Evaluations of ``submission`` (the caller fetched it with :func:`submission_get`), newest
+    first, evaluator selected up front; the report text is deferred (lists do not show it)."""
+    return (
+        RuleEvaluation.objects.filter(submission_id=submission.pk)
+        .select_related("evaluated_by")
+        .defer("report")
+        .order_by("-evaluated_at", "-pk")
+    )
+
+
+def rule_evaluation_get(*, user, evaluation_id, submission_id=None) -> RuleEvaluation:
+    """One evaluation of a submission ``user`` may see (:class:`NotFound` otherwise)."""
+    try:
+        pk = int(evaluation_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"No rule evaluation {evaluation_id!r} that you may see.") from None
+    if not 0 < pk < 2**62:
+        raise NotFound(f"No rule evaluation {evaluation_id} that you may see.")
+    qs = RuleEvaluation.objects.filter(
+        pk=pk, submission__in=ReportSubmission.objects.filter(submission_q(user))
+    )
+    if submission_id is not None:
+        qs = qs.filter(submission_id=submission_id)
+    evaluation = qs.select_related("evaluated_by", "submission", "submission__organization").first()
+    if evaluation is None:
+        raise NotFound(f"No rule evaluation {evaluation_id} that you may see.")
+    return evaluation

@@ -1,4 +1,5 @@
-"""Writes of the MRV app: submitting an annual emission report.
+"""Writes of the MRV app: submitting an annual emission report, and evaluating the verification rules
+on a submission (:func:`submission_rules_evaluate`, docs/mrv.md "Verification rules").
 
 :func:`report_submit` is the first step of the MRV cycle (research/mrv.md §1.2 step 3, §8): the
 enterprise submits the latest calculation run of an inventory; one event is appended to the
@@ -17,18 +18,27 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dualcarbon.ledger import canonical_json, leaf_hash
+from dualcarbon.mrv import DEFAULT_RULESET, RuleContext, RuleSet, evaluate
 from dualcarbon_web.inventories.choices import InventoryStatusChoices
 from dualcarbon_web.inventories.models import CalculationRun, Inventory
 from dualcarbon_web.inventories.services import facility_entity, user_may_edit_inventory
 from dualcarbon_web.ledger.services import ledger_append
 from dualcarbon_web.ledger.store import durable_writes
-from dualcarbon_web.mrv.choices import EVENT_KIND, EVENT_VERSION
-from dualcarbon_web.mrv.models import ReportSubmission
+from dualcarbon_web.mrv.choices import EVENT_KIND, EVENT_VERSION, RULES_EVENT_KIND, RULES_EVENT_VERSION
+from dualcarbon_web.mrv.models import ReportSubmission, RuleEvaluation
 from dualcarbon_web.platform.audit import audit_record, snapshot
 from dualcarbon_web.platform.choices import AuditActionChoices, RoleChoices
 from dualcarbon_web.platform.errors import InvalidTransition, NotAllowed, ValidationFailed
 
-__all__ = ("record_digest", "report_submit", "submission_event")
+__all__ = (
+    "record_digest",
+    "report_submit",
+    "rules_context",
+    "rules_event",
+    "submission_event",
+    "submission_rules_evaluate",
+    "user_may_evaluate_rules",
+)
 
 
 def record_digest(record_text: str) -> str:
@@ -188,3 +198,150 @@ def report_submit(*, user, run: CalculationRun) -> ReportSubmission:
             f"Inventory {inventory.pk} was submitted by someone else at the same moment; reload and check.",
         ) from exc
     return submission
+
+
+# --------------------------------------------------------------------------- verification rules
+
+
+def user_may_evaluate_rules(user) -> bool:
+    """Verifiers, regulators and administrators evaluate the rules (on submissions they may see)."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_platform_admin or user.role in (RoleChoices.VERIFIER, RoleChoices.REGULATOR)
+    )
+
+
+def rules_context(*, user, submission: ReportSubmission) -> RuleContext:
+    """Gather what the rules look at: the submitted record, the unit's current submission of the
+    year before (same organisation and facility), who submitted and who evaluates, and the facility
+    estimates of finished inversion runs of the year for the unit's facilities (every such run on the
+    platform, whoever started it: the report shows run number, facility, z and threshold only)."""
+    from dualcarbon_web.inversion.models import FacilityEstimate
+
+    record = json.loads(CalculationRun.objects.values_list("record", flat=True).get(pk=submission.run_id))
+    previous = (
+        ReportSubmission.objects.filter(
+            organization_id=submission.organization_id,
+            facility_id=submission.facility_id,
+            year=submission.year - 1,
+            superseded_by__isnull=True,
+        )
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    estimates = FacilityEstimate.objects.filter(
+        run__finished__isnull=False,
+        run__year=submission.year,
+        facility__organization_id=submission.organization_id,
+    ).select_related("facility", "run")
+    if submission.facility_id:
+        estimates = estimates.filter(facility_id=submission.facility_id)
+    inversion = [
+        {
+            "run": e.run_id,
+            "facility": facility_entity(e.facility),
+            "z": e.z,
+            "flagged": e.flagged,
+            "threshold": e.run.z_threshold,
+        }
+        for e in estimates
+    ]
+    role = RoleChoices.ADMIN if user.is_platform_admin else user.role
+    return RuleContext(
+        record=record,
+        year=submission.year,
+        unit=submission.organization.uscc,
+        facility=facility_entity(submission.facility) if submission.facility_id else None,
+        previous=(
+            {
+                "year": previous.year,
+                "total_tco2e": previous.total_tco2e,
+                "submission": previous.pk,
+                "leaf_index": previous.leaf_index,
+            }
+            if previous is not None
+            else None
+        ),
+        submitter={"id": submission.submitted_by_id, "organization_id": submission.organization_id},
+        evaluator={"id": user.pk, "organization_id": user.organization_id, "role": str(role)},
+        inversion=inversion,
+    )
+
+
+def rules_event(
+    *,
+    submission: ReportSubmission,
+    ruleset: RuleSet,
+    report_sha256: str,
+    counts,
+    actor_role: str,
+    evaluated_at,
+) -> dict[str, Any]:
+    """The public log entry of an evaluation: which submission, which rule set (digest), the report's
+    digest and the counts of findings; no emission values (docs/mrv.md, "What the log entry
+    discloses")."""
+    return {
+        "kind": RULES_EVENT_KIND,
+        "v": RULES_EVENT_VERSION,
+        "unit": submission.organization.uscc,
+        "period": str(submission.year),
+        "submission": submission.leaf_index,
+        "ruleset": ruleset.id,
+        "ruleset_digest": ruleset.digest,
+        "report_sha256": report_sha256,
+        "counts": dict(counts),
+        "actor_role": actor_role,
+        "evaluated_at": evaluated_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def submission_rules_evaluate(
+    *, user, submission: ReportSubmission, ruleset: RuleSet = DEFAULT_RULESET
+) -> RuleEvaluation:
+    """Evaluate ``ruleset`` on ``submission`` and anchor the result in the MRV log.
+
+    The caller fetched ``submission`` through :func:`dualcarbon_web.mrv.selectors.submission_get`
+    (so it is one the user may see). Verifiers, regulators and administrators only
+    (:class:`NotAllowed`, 403). In one transaction: one public log event
+    (``mrv.rules.evaluated``), the :class:`RuleEvaluation` row and the audit entry; if anything
+    fails, nothing is written.
+    """
+    if not user_may_evaluate_rules(user):
+        raise NotAllowed("Only verifiers, regulators and administrators evaluate the verification rules.")
+    context = rules_context(user=user, submission=submission)
+    report = evaluate(ruleset, context)
+    data = report.canonical_json()
+    digest = report.sha256
+    counts = report.counts
+    role = str(RoleChoices.ADMIN if user.is_platform_admin else user.role)
+    durable_writes()
+    with transaction.atomic():
+        evaluated_at = timezone.now().replace(microsecond=0)
+        event = rules_event(
+            submission=submission,
+            ruleset=ruleset,
+            report_sha256=digest,
+            counts=counts,
+            actor_role=role,
+            evaluated_at=evaluated_at,
+        )
+        appended = ledger_append(events=[event], user=user)
+        evaluation = RuleEvaluation.objects.create(
+            submission=submission,
+            ruleset_id=ruleset.id,
+            ruleset_digest=ruleset.digest,
+            report=data.decode("utf-8"),
+            report_sha256=digest,
+            counts=counts,
+            leaf_index=appended.first_index,
+            evaluated_by=user,
+            evaluated_at=evaluated_at,
+        )
+        audit_record(
+            user=user,
+            action=AuditActionChoices.CREATE,
+            instance=evaluation,
+            # the report itself is in the row (append-only); the audit keeps the rest and the event
+            after={**{k: v for k, v in snapshot(evaluation).items() if k != "report"}, "event": event},
+            note=f"ledger index {appended.first_index}",
+        )
+    return evaluation

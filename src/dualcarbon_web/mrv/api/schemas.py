@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
 
-__all__ = ("CheckItem", "SubmissionIn", "SubmissionOut", "VerificationOut")
+__all__ = (
+    "CheckItem",
+    "RuleEvaluationDetailOut",
+    "RuleEvaluationOut",
+    "RuleSetOut",
+    "SubmissionIn",
+    "SubmissionOut",
+    "VerificationOut",
+)
 
 
 class SubmissionIn(Schema):
@@ -48,3 +57,39 @@ class VerificationOut(Schema):
     ok: bool
     tree_size: int | None
     checks: list[CheckItem]
+
+
+class RuleEvaluationOut(Schema):
+    id: int
+    submission_id: int
+    ruleset_id: str
+    ruleset_digest: str
+    report_sha256: str
+    counts: dict[str, int]
+    leaf_index: int
+    evaluated_by: str
+    evaluated_at: datetime
+
+
+class RuleEvaluationDetailOut(RuleEvaluationOut):
+    report: dict[str, Any] = Field(
+        ...,
+        description="The report; its canonical JSON (keys sorted, no whitespace, UTF-8) hashes to report_sha256",
+    )
+
+
+class RuleOut(Schema):
+    id: str
+    version: int
+    title_zh: str
+    title_en: str
+    source: str
+    severity: str
+    parameters: dict[str, Any]
+    source_sha256: str
+
+
+class RuleSetOut(Schema):
+    id: str
+    digest: str
+    rules: list[RuleOut]

@@ -5,18 +5,33 @@
   ``organization``, ``current``);
 * ``POST /submissions {"run_id"}``: submit a calculation run (201);
 * ``GET /submissions/{id}``: one submission;
-* ``GET /submissions/{id}/verification``: its checks against the stored record and the log.
+* ``GET /submissions/{id}/verification``: its checks against the stored record and the log;
+* ``POST /submissions/{id}/rule-evaluations``: evaluate the verification rules (201; verifiers,
+  regulators, administrators);
+* ``GET /submissions/{id}/rule-evaluations``: its evaluations (paginated), and ``/{eval_id}`` one
+  with its report;
+* ``GET /rules``: the rule set and its digest.
 """
 
 from __future__ import annotations
 
+import json
+
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from dualcarbon.mrv import DEFAULT_RULESET
 from dualcarbon_web.inventories import selectors as inventory_selectors
 from dualcarbon_web.mrv import selectors, services
-from dualcarbon_web.mrv.api.schemas import SubmissionIn, SubmissionOut, VerificationOut
-from dualcarbon_web.mrv.models import ReportSubmission
+from dualcarbon_web.mrv.api.schemas import (
+    RuleEvaluationDetailOut,
+    RuleEvaluationOut,
+    RuleSetOut,
+    SubmissionIn,
+    SubmissionOut,
+    VerificationOut,
+)
+from dualcarbon_web.mrv.models import ReportSubmission, RuleEvaluation
 from dualcarbon_web.platform.api.pagination import MappedQuerySet, PageNumberPagination
 from dualcarbon_web.platform.errors import NotAllowed
 
@@ -107,3 +122,61 @@ def submission_verification(request, submission_id: int):
         "tree_size": result["tree_size"],
         "checks": result["checks"],
     }
+
+
+def _evaluation_out(e: RuleEvaluation) -> dict:
+    return {
+        "id": e.pk,
+        "submission_id": e.submission_id,
+        "ruleset_id": e.ruleset_id,
+        "ruleset_digest": e.ruleset_digest,
+        "report_sha256": e.report_sha256,
+        "counts": e.counts,
+        "leaf_index": e.leaf_index,
+        "evaluated_by": str(e.evaluated_by),
+        "evaluated_at": e.evaluated_at,
+    }
+
+
+@router.post(
+    "/submissions/{submission_id}/rule-evaluations",
+    response={201: RuleEvaluationDetailOut},
+    summary="Evaluate the verification rules on a submission (anchored in the MRV log)",
+)
+def rule_evaluation_create(request, submission_id: int):
+    _require_reader(request)
+    submission = selectors.submission_get(user=request.user, submission_id=submission_id)
+    evaluation = services.submission_rules_evaluate(user=request.user, submission=submission)
+    return Status(201, {**_evaluation_out(evaluation), "report": json.loads(evaluation.report)})
+
+
+@router.get(
+    "/submissions/{submission_id}/rule-evaluations",
+    response=list[RuleEvaluationOut],
+    summary="Evaluations of the verification rules on a submission (paginated)",
+)
+@paginate(PageNumberPagination)
+def rule_evaluation_list(request, submission_id: int):
+    _require_reader(request)
+    submission = selectors.submission_get(user=request.user, submission_id=submission_id)
+    return MappedQuerySet(selectors.rule_evaluation_list(submission=submission), _evaluation_out)
+
+
+@router.get(
+    "/submissions/{submission_id}/rule-evaluations/{evaluation_id}",
+    response=RuleEvaluationDetailOut,
+    summary="One evaluation of the verification rules, with its report",
+)
+def rule_evaluation_detail(request, submission_id: int, evaluation_id: int):
+    _require_reader(request)
+    e = selectors.rule_evaluation_get(
+        user=request.user, evaluation_id=evaluation_id, submission_id=submission_id
+    )
+    return {**_evaluation_out(e), "report": json.loads(e.report)}
+
+
+@router.get(
+    "/rules", response=RuleSetOut, summary="The verification rule set: rules, sources, parameters, digest"
+)
+def ruleset(request):
+    return DEFAULT_RULESET.describe()
