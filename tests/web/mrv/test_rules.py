@@ -314,3 +314,17 @@ def test_every_demo_submission_is_complete_and_readds(demo):
         f = _by_rule(services.submission_rules_evaluate(user=demo.admin, submission=s))
         assert f["completeness"]["status"] == "pass", (s.organization.name, f["completeness"]["message"])
         assert f["grid-factor-vintage"]["status"] in ("pass", "not_applicable"), f["grid-factor-vintage"]
+
+
+def test_pages_in_english(demo, login, submitted):
+    s = submitted()
+    e = services.submission_rules_evaluate(user=demo.verifier, submission=s)
+    client = login(demo.verifier)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/mrv/evaluations/{e.pk}/").content.decode()
+    assert "Activity data complete; totals re-add from the lines" in page and "活动数据完整" not in page
+    assert "Severity" in page and "Not applicable" in page and "Rule set digest" in page
+    detail = client.get(f"/mrv/submissions/{s.pk}/").content.decode()
+    assert "Run the verification rules" in detail
+    rules = client.get("/mrv/rules/").content.decode()
+    assert "Verification rule set" in rules and "Separation of duties" in rules
