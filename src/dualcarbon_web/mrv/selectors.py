@@ -275,7 +275,13 @@ def rule_evaluation_get(*, user, evaluation_id, submission_id=None) -> RuleEvalu
         pk=pk, submission__in=ReportSubmission.objects.filter(submission_q(user))
     )
     if submission_id is not None:
-        qs = qs.filter(submission_id=submission_id)
+        try:
+            sub = int(submission_id)
+        except (TypeError, ValueError):
+            sub = 0
+        if not 0 < sub < 2**62:  # an overflowing integer would be a database error
+            raise NotFound(f"No rule evaluation {evaluation_id} that you may see.")
+        qs = qs.filter(submission_id=sub)
     evaluation = qs.select_related("evaluated_by", "submission", "submission__organization").first()
     if evaluation is None:
         raise NotFound(f"No rule evaluation {evaluation_id} that you may see.")
