@@ -127,14 +127,16 @@ def test_separation_of_duties_fails_for_the_submitter(demo, calculated, run_of):
 
 
 def test_inversion_flags_reach_the_cross_check(demo, submitted):
+    """Finished runs of the year only; a flagged facility of the unit is a warning with its z-score."""
+    from django.utils import timezone
+
     from dualcarbon_web.inversion.models import FacilityEstimate, InversionRun, ObservationSet
     from dualcarbon_web.organizations.models import Facility
 
     s = submitted()
     facility = Facility.objects.filter(organization_id=s.organization_id).order_by("pk").first()
-    region = facility.region if hasattr(facility, "region") and facility.region_id else s.organization.region
+    region = facility.region
     obs = ObservationSet.objects.create(name="o", region=region, n_obs=1, data={}, met={})
-    from django.utils import timezone
 
     def run_with(z, flagged, *, finished=True, year=2023):
         run = InversionRun.objects.create(
@@ -164,6 +166,9 @@ def test_inversion_flags_reach_the_cross_check(demo, submitted):
         )
         return run
 
+    other = Facility.objects.exclude(organization_id=s.organization_id).order_by("pk").first()
+    elsewhere = run_with(9.0, True)
+    FacilityEstimate.objects.filter(run=elsewhere).update(facility=other)  # another unit's: ignored
     run_with(9.0, True, finished=False)  # unfinished: ignored
     run_with(9.0, True, year=2022)  # another year: ignored
     f = _by_rule(services.submission_rules_evaluate(user=demo.regulator, submission=s))
