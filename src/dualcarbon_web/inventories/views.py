@@ -415,7 +415,10 @@ def _chart_json(summary: dict) -> str:
     cats = summary["by_category"]
     return json.dumps(
         {
-            "category": {"x": list(cats), "y": [round(v, 6) for v in cats.values()]},
+            "category": {
+                "x": [str(reports.CATEGORY_NAMES.get(k, k)) for k in cats],
+                "y": [round(v, 6) for v in cats.values()],
+            },
             "scope": {
                 "x": ["scope1", "scope2"],
                 "y": [summary["by_scope"]["scope1"], summary["by_scope"]["scope2"]],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -57,6 +60,14 @@ def test_run_pages_in_english_name_categories_and_count_lines(demo, calculated, 
     assert "<th>Facility</th>" in en and "<th>Row</th>" in en
     detail = client.get(f"/accounting/runs/{run_id}/").content.decode()
     assert " 2 lines · " in detail and '<th class="num">Row</th>' in detail
+    # the by-category table and chart of the run page name the categories too (key kept beside)
+    assert '<th>Fossil fuel combustion <small class="muted mono">combustion</small></th>' in detail
+    script = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', detail, re.S)
+    chart = json.loads(json.loads(script.group(1)))  # json_script of the view's JSON text
+    assert chart["category"]["x"][0] == "Fossil fuel combustion"
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    detail_zh = client.get(f"/accounting/runs/{run_id}/").content.decode()
+    assert '<th>化石燃料燃烧 <small class="muted mono">combustion</small></th>' in detail_zh
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
