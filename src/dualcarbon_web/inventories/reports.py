@@ -7,11 +7,12 @@ half-up with :func:`dualcarbon.accounting.round_for_report`, the one place the c
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from dualcarbon.accounting import CATEGORIES
 from dualcarbon_web.inventories.models import CalculationLine, CalculationRun, MonteCarloAnalysis
@@ -37,6 +38,35 @@ CATEGORY_NAMES = {
     "recovered_co2": gettext_lazy("CO2 回收利用"),
     "direct_gas": gettext_lazy("直接排放气体"),
 }
+
+
+#: The engine's notes (stored in English in the immutable result) that pages show in the reader's language.
+_NOTE_PATTERNS = (
+    (
+        re.compile(r"^(\d+) factor\(s\) used are transcribed-unverified: "),
+        lambda m: (
+            gettext(
+                "所用因子中有 %(n)s 个为“转录未核对”（transcribed-unverified）：尚未与官方文件核对（见所用因子与因子库）"
+            )
+            % {"n": m.group(1)}
+        ),
+    ),
+    (
+        re.compile(r"^(\d+) entit(?:y has|ies have) an Approach 1 uncertainty above 60 %"),
+        lambda m: (
+            gettext("%(n)s 个排放单元的方法1不确定性超过 60%%，方法1不再适用：请进行蒙特卡洛分析")
+            % {"n": m.group(1)}
+        ),
+    ),
+)
+
+
+def note_display(note: str) -> str:
+    """A stored engine note in the active language where its wording is known; otherwise as stored."""
+    for pattern, render in _NOTE_PATTERNS:
+        if m := pattern.match(note):
+            return render(m)
+    return note
 
 
 def _add(into: dict[str, float], items: dict[str, float]) -> None:
@@ -69,6 +99,7 @@ def run_summary(run: CalculationRun) -> dict[str, Any]:
         "factor_statuses": dict(run.result.get("factor_statuses", {})),
         "methodologies": list(run.result.get("methodologies", [])),
         "notes": list(run.result.get("notes", [])),
+        "notes_display": [note_display(n) for n in run.result.get("notes", [])],
         "gwp": run.gwp,
     }
 

@@ -91,3 +91,29 @@ def test_accounting_job_titles_read_in_english():
         assert job_title_display("inventories.monte_carlo", "蒙特卡洛不确定性分析 #1 x").startswith(
             "Monte Carlo uncertainty analysis #1"
         )
+
+
+@pytest.mark.parametrize(
+    ("note", "zh", "en"),
+    [
+        (
+            "9 factor(s) used are transcribed-unverified: not yet checked against the official document "
+            "(see factors_used and the factor database)",
+            "所用因子中有 9 个为“转录未核对”",
+            "9 factor(s) used are transcribed-unverified: not yet checked against the official document (see the",
+        ),
+        (
+            "2 entities have an Approach 1 uncertainty above 60 %, where Approach 1 is not valid: use --monte-carlo",
+            "2 个排放单元的方法1不确定性超过 60%",
+            "2 emission entit(ies) have an Approach 1 uncertainty above 60%, where Approach 1 is not valid",
+        ),
+        ("some other engine flag", "some other engine flag", "some other engine flag"),
+    ],
+)
+def test_engine_notes_are_shown_in_the_reader_language(note, zh, en):
+    from dualcarbon_web.inventories.reports import note_display
+
+    with translation.override("zh-hans"):
+        assert note_display(note).startswith(zh)
+    with translation.override("en"):
+        assert note_display(note).startswith(en)
