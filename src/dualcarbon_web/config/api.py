@@ -23,7 +23,7 @@ from dualcarbon_web.platform.errors import ApplicationError
 
 __all__ = ("API_APPS", "api")
 
-API_APPS = ("platform", "organizations", "factors", "inventories", "ledger", "mrv", "inversion")
+API_APPS = ("platform", "organizations", "factors", "inventories", "ledger", "mrv", "inversion", "planning")
 
 api = NinjaAPI(
     title="dualcarbon API",

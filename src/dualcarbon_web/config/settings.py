@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dualcarbon_web.ledger",
     "dualcarbon_web.mrv",
     "dualcarbon_web.inversion",
+    "dualcarbon_web.planning",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ APP_PREFIXES = {
     "ledger": "ledger/",
     "mrv": "mrv/",
     "inversion": "inversion/",
+    "planning": "planning/",
 }
 
 urlpatterns = [

@@ -44,6 +44,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("报告报送"), "mrv:submission_list", (R.ENTERPRISE, R.REGULATOR, R.VERIFIER, R.ADMIN), "mrv"),
     NavItem(_("透明日志"), "ledger:home", ALL, "mrv"),
     NavItem(_("反演监测"), "inversion:run_list", (R.REGULATOR, R.ANALYST, R.ADMIN), "monitoring"),
+    NavItem(_("决策支持"), "planning:tracking", (R.ANALYST, R.REGULATOR, R.ADMIN), "planning"),
     NavItem(_("后台任务"), "platform:job_list", ALL, "platform"),
     NavItem(_("用户管理"), "platform:user_list", (R.ADMIN,), "platform"),
     NavItem(_("审计日志"), "platform:audit_list", (R.ADMIN,), "platform"),
