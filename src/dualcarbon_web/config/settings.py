@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "dualcarbon_web.mrv",
     "dualcarbon_web.inversion",
     "dualcarbon_web.planning",
+    "dualcarbon_web.techregistry",
 ]
 
 MIDDLEWARE = [
