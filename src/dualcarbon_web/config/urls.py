@@ -16,6 +16,7 @@ APP_PREFIXES = {
     "mrv": "mrv/",
     "inversion": "inversion/",
     "planning": "planning/",
+    "techregistry": "techregistry/",
 }
 
 urlpatterns = [
