@@ -23,12 +23,22 @@ from dualcarbon_web.platform.errors import ApplicationError
 
 __all__ = ("API_APPS", "api")
 
-API_APPS = ("platform", "organizations", "factors", "inventories", "ledger", "mrv", "inversion", "planning")
+API_APPS = (
+    "platform",
+    "organizations",
+    "factors",
+    "inventories",
+    "ledger",
+    "mrv",
+    "inversion",
+    "planning",
+    "techregistry",
+)
 
 api = NinjaAPI(
     title="dualcarbon API",
     version="1",
-    description="双碳平台 REST API: organisations, emission factors, accounting, MRV reporting and ledger, inversion.",
+    description="双碳平台 REST API: organisations, emission factors, accounting, MRV reporting and ledger, inversion, technology registry.",
     urls_namespace="api-v1",
     auth=api_auth,
     openapi_url="/openapi.json",
