@@ -45,6 +45,13 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("透明日志"), "ledger:home", ALL, "mrv"),
     NavItem(_("反演监测"), "inversion:run_list", (R.REGULATOR, R.ANALYST, R.ADMIN), "monitoring"),
     NavItem(_("决策支持"), "planning:tracking", (R.ANALYST, R.REGULATOR, R.ADMIN), "planning"),
+    NavItem(_("科技成果"), "techregistry:achievement_list", ALL, "techregistry"),
+    NavItem(
+        _("技术需求"),
+        "techregistry:need_list",
+        (R.ENTERPRISE, R.TECHNOLOGY_OWNER, R.REGULATOR, R.ADMIN),
+        "techregistry",
+    ),
     NavItem(_("后台任务"), "platform:job_list", ALL, "platform"),
     NavItem(_("用户管理"), "platform:user_list", (R.ADMIN,), "platform"),
     NavItem(_("审计日志"), "platform:audit_list", (R.ADMIN,), "platform"),
