@@ -47,6 +47,10 @@ def platform_setup(*, demo: bool = False, echo: Callable[[str], None] = print) -
         echo(f"demo inversion: run {inversion['run_id']} (synthetic observations) for the province regulator")
     else:
         echo(f"demo inversion: not created ({inversion.get('reason', 'unknown reason')})")
+    from dualcarbon_web.techregistry.demo import demo_techregistry_load
+
+    tech = demo_techregistry_load(orgs)
+    echo(f"demo technology registry: {len(tech['achievements'])} example achievements, 1 technology need")
     return logins
 
 
