@@ -63,6 +63,7 @@ def dashboard_for(user) -> dict:
     ]
     data.update(_emissions(user))
     data.update(_submissions(user))
+    data.update(_techregistry(user))
     if user.is_platform_admin:
         data["recent_audit"] = list(AuditEntry.objects.order_by("-at", "-id")[:8])
         data["organization_counts"] = {
@@ -138,3 +139,15 @@ def _submissions(user) -> dict:
 
     current = submission_list(user=user, current=True)
     return {"submission_count": current.count(), "recent_submissions": list(current[:5])}
+
+
+def _techregistry(user) -> dict:
+    """For technology owners: their achievements by status and the open needs they match best; for
+    reviewers (regulators, administrators): how many achievements await review."""
+    from dualcarbon_web.techregistry import selectors as tech
+
+    if tech.user_is_owner(user):
+        return {"tech": tech.owner_dashboard(user=user)}
+    if tech.user_is_reviewer(user):
+        return {"tech_review_count": tech.achievement_list(user=user, status="submitted").count()}
+    return {}
