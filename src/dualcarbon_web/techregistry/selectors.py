@@ -12,7 +12,7 @@ Who sees what (the same rules for pages and API; absent and invisible answer the
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from dualcarbon.techregistry import AchievementProfile, MatchScore, NeedProfile, idf_table, match_score
 from dualcarbon_web.platform.choices import RoleChoices
@@ -30,6 +30,7 @@ __all__ = (
     "need_list",
     "need_matches",
     "need_q",
+    "owner_dashboard",
     "user_is_owner",
     "user_is_reviewer",
     "user_may_post_needs",
@@ -215,3 +216,41 @@ def achievement_matches(
     scored = [(n, match_score(p, profile, idf)) for n, p in zip(needs, need_profiles, strict=True)]
     scored.sort(key=lambda x: (-x[1].score, -x[0].pk))
     return scored[:limit]
+
+
+def owner_dashboard(*, user, limit: int = 5) -> dict:
+    """For a technology owner's home page: its organisation's achievements by status, and the open
+    needs that its published achievements match best (each need with its best achievement and score;
+    the IDF corpus is those achievements' and needs' texts). Four queries."""
+    counts = dict.fromkeys(S.values, 0)
+    for row in (
+        TechnologyAchievement.objects.filter(organization_id=user.organization_id)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[row[0]] = row[1]
+    published = list(
+        TechnologyAchievement.objects.filter(organization_id=user.organization_id, status=S.PUBLISHED)
+        .prefetch_related("industries")
+        .order_by("-pk")
+    )
+    needs = list(
+        TechnologyNeed.objects.filter(need_q(user), status=NeedStatusChoices.OPEN)
+        .select_related("organization", "industry")
+        .order_by("-pk")
+    )
+    a_profiles = [_achievement_profile(a) for a in published]
+    n_profiles = [_need_profile(n) for n in needs]
+    idf = idf_table([p.text for p in (*a_profiles, *n_profiles)])
+    best = []
+    for need, np_ in zip(needs, n_profiles, strict=True):
+        scored = [(match_score(np_, ap, idf).score, a) for a, ap in zip(published, a_profiles, strict=True)]
+        if scored:
+            score, a = max(scored, key=lambda x: (x[0], x[1].pk))
+            best.append({"need": need, "achievement": a, "score": score})
+    best.sort(key=lambda x: (-x["score"], -x["need"].pk))
+    return {
+        "by_status": [(S(value).label, counts[value], value) for value in S.values],
+        "top_needs": best[:limit],
+    }

@@ -314,3 +314,25 @@ def test_demo_records_and_menu(demo, login):
     menu = login(demo.techowner).get("/").content.decode()
     assert "/techregistry/" in menu and "/techregistry/needs/" in menu
     assert "/techregistry/needs/" not in login(demo.analyst).get("/").content.decode()
+
+
+def test_home_dashboards(demo, login):
+    from dualcarbon_web.techregistry.demo import demo_techregistry_load
+
+    out = demo_techregistry_load(demo.orgs)
+    html = login(demo.techowner).get("/").content.decode()
+    assert 'data-testid="tech-dashboard"' in html
+    assert 'data-status="published">' in html and f'data-need="{out["need"].pk}"' in html
+    d = selectors.owner_dashboard(user=demo.techowner)
+    assert [(v, n) for _label, n, v in d["by_status"]] == [
+        ("draft", 0),
+        ("submitted", 1),
+        ("published", 1),
+        ("returned", 0),
+    ]
+    assert d["top_needs"][0]["achievement"].pk == out["achievements"][0].pk
+    assert (
+        'data-testid="tech-review-count"><a href="/techregistry/?status=submitted">1<'
+        in login(demo.regulator).get("/").content.decode()
+    )
+    assert "tech-dashboard" not in login(demo.enterprise1).get("/").content.decode()
