@@ -22,6 +22,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
+import sys
+import threading
 from dataclasses import dataclass
 
 from dualcarbon.errors import InputError
@@ -172,12 +175,51 @@ def _greedy(measures: list[Measure], target: float) -> list[float]:
     return x
 
 
+_HIGHS_LOCK = threading.Lock()
+_highs_banner_done = False
+
+
+def _new_highs():  # type: ignore[no-untyped-def]
+    """A HiGHS instance; the first one of the process prints a licence banner on file descriptor 1
+    (C level, whatever ``output_flag`` says), which would corrupt ``--json`` output: that one is
+    created with fd 1 pointed at /dev/null."""
+    global _highs_banner_done
+    import highspy
+
+    with _HIGHS_LOCK:
+        if _highs_banner_done:
+            return highspy.Highs()
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                try:
+                    h = highspy.Highs()
+                finally:
+                    _c_fflush()
+                    os.dup2(saved, 1)
+        finally:
+            os.close(saved)
+        _highs_banner_done = True
+        return h
+
+
+def _c_fflush() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError, TypeError):  # pragma: no cover - no C library handle (e.g. Windows)
+        pass
+
+
 def _lp(measures: list[Measure], target: float) -> list[float]:
     import highspy
     import numpy as np
 
     n = len(measures)
-    h = highspy.Highs()
+    h = _new_highs()
     h.setOptionValue("output_flag", False)
     lp = highspy.HighsLp()
     lp.num_col_ = n
@@ -216,7 +258,7 @@ def least_cost(measures: list[Measure], target: float, *, method: str = "greedy"
         x = _lp(measures, target)
     else:
         raise InputError("method must be 'greedy' or 'lp'", column="method", value=method)
-    used = [(m, xi) for m, xi in zip(measures, x, strict=True) if xi > _TOL * max(1.0, m.potential)]
+    used = [(m, xi) for m, xi in zip(measures, x, strict=True) if xi > 1e-12 * max(1.0, m.potential)]
     used.sort(key=lambda p: (p[0].cost, p[0].name))
     marginal = used[-1][0].cost if used else 0.0
     return Portfolio(
@@ -239,7 +281,14 @@ _ALIASES = {
 def parse_measures_csv(text: str, *, source: str = "measures.csv") -> list[Measure]:
     """Read measures from CSV with header ``name,cost_per_t,potential_t`` (cost in currency per tCO2,
     potential in tCO2/yr). Errors name the row (file line) and column."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _parse_measures(reader, source)
+    except csv.Error as exc:
+        raise InputError(f"not readable as CSV: {exc}", source=source, row=reader.line_num or 1) from exc
+
+
+def _parse_measures(reader, source: str) -> list[Measure]:  # type: ignore[no-untyped-def]
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

@@ -75,3 +75,20 @@ def test_macc_errors(tmp_path) -> None:
     f.write_text("name,cost_per_t,potential_t\nA,x,1\n", encoding="utf-8")
     res = runner.invoke(app, ["plan", "macc", str(f), "--target", "1"])
     assert res.exit_code == 2 and "row 2" in res.output and "cost_per_t" in res.output
+
+
+def test_macc_lp_json_stdout_is_pure_json(tmp_path) -> None:
+    """HiGHS prints a banner on fd 1 when the process creates its first solver: not into --json."""
+    import subprocess
+    import sys
+
+    f = tmp_path / "m.csv"
+    f.write_text(MEASURES, encoding="utf-8")
+    code = "from dualcarbon.cli import main; main()"
+    out = subprocess.run(
+        [sys.executable, "-c", code, "plan", "macc", str(f), "--target", "40000", "--method", "lp", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout)["portfolio"]["marginal_cost_per_t"] == pytest.approx(16.35, abs=0.005)

@@ -136,3 +136,9 @@ def test_greedy_equals_lp(raw: list[tuple[float, float]], frac: float) -> None:
     assert lp.total_cost == pytest.approx(g.total_cost, abs=1e-6 * scale)
     assert g.abatement >= target - 1e-6 * (target + 1)
     assert lp.abatement >= target - 1e-6 * (target + 1)
+
+
+def test_csv_reader_error_is_an_input_error() -> None:
+    huge = "name,cost_per_t,potential_t\n" + "x" * 200_000 + ",1,1\n"  # beyond csv's field size limit
+    with pytest.raises(InputError, match="not readable as CSV"):
+        parse_measures_csv(huge)
