@@ -89,7 +89,7 @@ def achievement_list(
         qs = qs.filter(Q(title__icontains=word) | Q(summary__icontains=word))
     if domain:
         qs = qs.filter(domain=domain)
-    if trl_min is not None:  # out of the 1-9 scale: above matches nothing, below everything
+    if trl_min is not None and trl_min > 1:  # out of the 1-9 scale: above matches nothing, below everything
         qs = qs.filter(trl__gte=trl_min) if trl_min <= 9 else qs.none()
     if status:
         qs = qs.filter(status=status)

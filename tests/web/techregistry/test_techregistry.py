@@ -336,3 +336,12 @@ def test_home_dashboards(demo, login):
         in login(demo.regulator).get("/").content.decode()
     )
     assert "tech-dashboard" not in login(demo.enterprise1).get("/").content.decode()
+
+
+def test_out_of_range_filters_are_not_server_errors(demo, token_client):
+    _make(demo, publish=True)
+    api = token_client(demo.enterprise1)
+    for trl_min, count in [(-(10**30), 1), (0, 1), (7, 1), (8, 0), (10**30, 0)]:
+        resp = api.get("/api/v1/techregistry/achievements", {"trl_min": trl_min})
+        assert resp.status_code == 200 and resp.json()["count"] == count, trl_min
+    assert api.get(f"/api/v1/techregistry/achievements/{10**30}").status_code in (400, 404)
