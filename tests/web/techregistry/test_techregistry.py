@@ -345,3 +345,15 @@ def test_out_of_range_filters_are_not_server_errors(demo, token_client):
         resp = api.get("/api/v1/techregistry/achievements", {"trl_min": trl_min})
         assert resp.status_code == 200 and resp.json()["count"] == count, trl_min
     assert api.get(f"/api/v1/techregistry/achievements/{10**30}").status_code in (400, 404)
+
+
+def test_pages_in_english(demo, login):
+    a = _make(demo, publish=True)
+    client = login(demo.techowner)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    listing = client.get("/techregistry/").content.decode()
+    assert "Technology achievements" in listing and "Record a technology achievement" in listing
+    assert "Published" in listing and "已发布" not in listing
+    detail = client.get(f"/techregistry/achievements/{a.pk}/").content.decode()
+    assert "TRL 7 · System prototype demonstration in operational environment" in detail
+    assert "Matching technology needs" in detail and "技术就绪水平" not in detail
