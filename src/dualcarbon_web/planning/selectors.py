@@ -20,6 +20,7 @@ __all__ = (
     "lmdi_payload",
     "lmdi_regions",
     "macc_payload",
+    "tracking_headline",
     "tracking_payload",
     "user_may_use_planning",
 )
@@ -86,6 +87,11 @@ def tracking_payload(*, as_of: int | None = None) -> list[dict]:
         }
         out.append(d)
     return out
+
+
+def tracking_headline() -> dict:
+    """The 14th FYP CO2-intensity result, for the dashboards of the roles that use planning."""
+    return next(r for r in tracking_payload() if r["target"]["key"] == "fyp14_co2_intensity")
 
 
 def lmdi_payload(region: str, year_from: int, year_to: int) -> dict:

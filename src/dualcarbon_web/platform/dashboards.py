@@ -64,6 +64,7 @@ def dashboard_for(user) -> dict:
     data.update(_emissions(user))
     data.update(_submissions(user))
     data.update(_techregistry(user))
+    data.update(_planning(user))
     if user.is_platform_admin:
         data["recent_audit"] = list(AuditEntry.objects.order_by("-at", "-id")[:8])
         data["organization_counts"] = {
@@ -151,3 +152,16 @@ def _techregistry(user) -> dict:
     if tech.user_is_reviewer(user):
         return {"tech_review_count": tech.achievement_list(user=user, status="submitted").count()}
     return {}
+
+
+def _planning(user) -> dict:
+    """For analysts, regulators and administrators: the 14th FYP CO2-intensity headline (no queries)."""
+    from django.apps import apps
+
+    if not apps.is_installed("dualcarbon_web.planning"):
+        return {}
+    from dualcarbon_web.planning import selectors as plan
+
+    if not plan.user_may_use_planning(user):
+        return {}
+    return {"planning": plan.tracking_headline()}

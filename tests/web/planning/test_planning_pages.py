@@ -149,3 +149,14 @@ def test_api_macc_csv_and_list(demo, token_client):
     body = res.json()
     assert body["code"] == "invalid_input"
     assert body["extra"] == {"row": 2, "column": "potential_t", "source": "measures_csv"}
+
+
+def test_dashboard_headline_for_planning_roles_only(demo, login):
+    html = login(demo.analyst).get(reverse("platform:home")).content.decode()
+    assert (
+        'data-testid="planning-headline"' in html
+        and "-4.57%" in html
+        and 'data-certainty="UNCERTAIN"' in html
+    )
+    html = login(demo.enterprise1).get(reverse("platform:home")).content.decode()
+    assert 'data-testid="planning-headline"' not in html
