@@ -100,6 +100,9 @@ def lmdi_payload(region: str, year_from: int, year_to: int) -> dict:
     d["region_label"] = str(REGION_LABELS.get(region, region))
     for e in d["effects"]:
         e["label"] = str(FACTOR_LABELS.get(e["factor"], e["factor"]))
+        e["start_display"] = f"{e['start']:.6g}"
+        e["end_display"] = f"{e['end']:.6g}"
+    d["residual_display"] = f"{d['residual']:.1e}"
     return d
 
 

@@ -18,11 +18,11 @@ from dualcarbon_web.planning.forms import LmdiForm, MaccForm
 __all__ = ("lmdi_view", "macc_view", "tracking_view")
 
 EXAMPLE_MEASURES = """name,cost_per_t,potential_t
-industrial motor upgrade,-144.23,1500
-EV fleet substitution,-86.62,3000
-cement waste-heat recovery,-49.84,30000
-rooftop PV,16.35,9000
-coal-plant CCUS retrofit,453.70,1000000
+industrial motor upgrade,-144.2275,1500
+EV fleet substitution,-86.6173,3000
+cement waste-heat recovery,-49.8371,30000
+rooftop PV,16.3501,9000
+coal-plant CCUS retrofit,453.7044,1000000
 """
 
 
@@ -37,7 +37,10 @@ def tracking_view(request):
     if (refused := _refused(request)) is not None:
         return refused
     results = selectors.tracking_payload()
-    charts = {r["target"]["key"]: r["chart"] for r in results}
+    charts = {
+        "labels": {"path": _("目标路径"), "outturn": _("实绩"), "index": _("指数（基年=100）")},
+        "targets": {r["target"]["key"]: r["chart"] for r in results},
+    }
     return render(
         request, "planning/tracking.html", {"results": results, "charts": charts, "tab": "tracking"}
     )
