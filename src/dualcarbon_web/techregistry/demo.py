@@ -65,10 +65,7 @@ def demo_techregistry_load(orgs: dict) -> dict:
             ).first()
             if a is None:
                 data = {k: v for k, v in ex.items() if k not in ("publish", "source_note")}
-                a = services.achievement_create(user=owner, data=data)
-                TechnologyAchievement.objects.filter(pk=a.pk).update(
-                    is_example=True, source_note=ex["source_note"]
-                )
+                a = services.achievement_create(user=owner, data=data, example_source=ex["source_note"])
                 a = services.achievement_submit(user=owner, achievement=a)
                 if ex["publish"]:
                     a = services.achievement_review(user=reviewer, achievement=a, decision="publish")

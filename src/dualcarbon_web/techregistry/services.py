@@ -119,14 +119,20 @@ def _audit_after(a: TechnologyAchievement) -> dict:
     return {**snapshot(a), "industry_codes": sorted(i.code for i in a.industries.all())}
 
 
-def achievement_create(*, user, data: dict) -> TechnologyAchievement:
-    """A new draft for the user's organisation (technology owners only)."""
+def achievement_create(*, user, data: dict, example_source: str = "") -> TechnologyAchievement:
+    """A new draft for the user's organisation (technology owners only). ``example_source`` (for the
+    demo loader only, never from forms or the API) marks an example record and says where it is from."""
     if not user_is_owner(user):
         raise NotAllowed("Only technology owners (技术持有方) record technology achievements.")
     values, industries = _clean_achievement(data)
     with transaction.atomic():
         a = TechnologyAchievement.objects.create(
-            organization_id=user.organization_id, created_by=user, status=S.DRAFT, **values
+            organization_id=user.organization_id,
+            created_by=user,
+            status=S.DRAFT,
+            is_example=bool(example_source),
+            source_note=example_source[:300],
+            **values,
         )
         a.industries.set(industries)
         audit_record(user=user, action=AuditActionChoices.CREATE, instance=a, after=_audit_after(a))

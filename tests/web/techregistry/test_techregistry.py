@@ -309,6 +309,8 @@ def test_demo_records_and_menu(demo, login):
     assert [a.pk for a in out["achievements"]] == [a.pk for a in again["achievements"]]
     assert [a.status for a in out["achievements"]] == ["published", "submitted"]
     assert all(a.is_example for a in TechnologyAchievement.objects.all())
+    created = AuditEntry.objects.filter(object_type="techregistry.technologyachievement", action="create")
+    assert [e.after["is_example"] for e in created] == [True, True]  # marked in the audited write
     matches = selectors.need_matches(need=out["need"])
     assert matches[0][0].pk == out["achievements"][0].pk
     menu = login(demo.techowner).get("/").content.decode()
