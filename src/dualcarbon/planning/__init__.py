@@ -3,6 +3,7 @@
 * :mod:`dualcarbon.planning.tracking` -- five-year-plan intensity targets from official yearly rates;
 * :mod:`dualcarbon.planning.lmdi` -- additive LMDI-I of CO2 change over the Kaya factors (Ang 2005);
 * :mod:`dualcarbon.planning.macc` -- marginal abatement cost curve and least-cost portfolio (HiGHS LP);
+* :mod:`dualcarbon.planning.report` -- annual assessment report (traffic lights, data block, Markdown);
 * :mod:`dualcarbon.planning.data` -- readers for the shipped tables, each tagged with its basis.
 
 See docs/planning.md for equations, sources and what is not built yet.
@@ -22,12 +23,14 @@ from dualcarbon.planning.macc import (
     measure_from_costs,
     parse_measures_csv,
 )
+from dualcarbon.planning.report import Assessment, assessment, render_markdown
 from dualcarbon.planning.tracking import TARGETS, Target, TrackingResult, track, track_all
 
 __all__ = [
     "BASIS_OFFICIAL",
     "BASIS_OWID",
     "TARGETS",
+    "Assessment",
     "Decomposition",
     "InfeasibleTarget",
     "Measure",
@@ -35,6 +38,7 @@ __all__ = [
     "Portfolio",
     "Target",
     "TrackingResult",
+    "assessment",
     "crf",
     "curve",
     "decompose",
@@ -45,6 +49,7 @@ __all__ = [
     "measure_from_costs",
     "official_observations",
     "parse_measures_csv",
+    "render_markdown",
     "track",
     "track_all",
 ]
