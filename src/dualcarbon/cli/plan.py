@@ -3,11 +3,15 @@
     dualcarbon plan track [--as-of YEAR] [--json]
     dualcarbon plan lmdi --from 2015 --to 2020 [--region China] [--json]
     dualcarbon plan macc MEASURES.csv --target T [--method greedy|lp] [--json]
+    dualcarbon plan report --year 2023 [--format markdown|json|csv] [--output FILE]
+        [--measures MEASURES.csv --gap T]
 
 ``track`` chains the official yearly rates (basis nbs_official) for the 14th FYP intensity targets;
 ``lmdi`` decomposes the CO2 change on the OWID/GCB + Maddison basis (international comparison, not
 the compliance basis); ``macc`` reads ``name,cost_per_t,potential_t`` and prints the merit order and
-the least-cost portfolio. Exit status 2 on bad input (the message names row/column/value).
+the least-cost portfolio; ``report`` writes the annual assessment report (traffic lights, OWID-basis
+LMDI, optional least-cost path) as Markdown with its data block, as JSON or as IAMC-style CSV rows.
+Exit status 2 on bad input (the message names row/column/value).
 """
 
 from __future__ import annotations
@@ -177,3 +181,53 @@ def macc_command(
     table.add_row("total", f"{p.abatement:,.0f}", f"{p.total_cost:,.0f}")
     console.print(table)
     console.print(f"marginal cost {p.marginal_cost:,.2f} per t", highlight=False)
+
+
+@plan_app.command("report")
+def report_command(
+    year: Annotated[int, typer.Option("--year", help="Report year: outturns up to this year (2021-2025).")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="markdown (with the data block), json or csv (IAMC-style rows).")
+    ] = "markdown",
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write to this file instead of standard output.")
+    ] = None,
+    measures: Annotated[
+        Path | None,
+        typer.Option("--measures", help="Optional CSV name,cost_per_t,potential_t for the MACC path."),
+    ] = None,
+    gap: Annotated[
+        float | None, typer.Option("--gap", help="Abatement to close, t CO2/yr (with --measures).")
+    ] = None,
+    method: Annotated[str, typer.Option("--method", help="greedy or lp (with --measures).")] = "greedy",
+) -> None:
+    """Annual assessment report of the 14th FYP intensity targets (年度评估报告)."""
+    from dualcarbon.errors import DualCarbonError
+    from dualcarbon.planning.macc import parse_measures_csv
+    from dualcarbon.planning.report import assessment, render_markdown, to_json_text
+
+    if fmt not in ("markdown", "json", "csv"):
+        fail(f"--format: must be markdown, json or csv, got {fmt!r}", 2)
+    ms = None
+    if measures is not None:
+        try:
+            text = measures.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"{measures}: cannot read: {exc}", 2)
+    try:
+        if measures is not None:
+            ms = parse_measures_csv(text, source=str(measures))
+        a = assessment(year, measures=ms, gap_t=gap, method=method)
+    except DualCarbonError as exc:
+        fail(str(exc), 2)
+    body = {"markdown": render_markdown, "json": to_json_text, "csv": lambda x: x.to_csv()}[fmt](a)
+    if not body.endswith("\n"):
+        body += "\n"
+    if output is None:
+        typer.echo(body, nl=False)
+        return
+    try:
+        output.write_text(body, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{output}: cannot write: {exc}", 2)
+    console.print(f"wrote {output} ({fmt}, year {year})", highlight=False)

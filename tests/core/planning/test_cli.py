@@ -92,3 +92,40 @@ def test_macc_lp_json_stdout_is_pure_json(tmp_path) -> None:
         check=True,
     )
     assert json.loads(out.stdout)["portfolio"]["marginal_cost_per_t"] == pytest.approx(16.35, abs=0.005)
+
+
+def test_report_markdown_json_csv(tmp_path) -> None:
+    res = runner.invoke(app, ["plan", "report", "--year", "2022"])
+    assert res.exit_code == 0, res.output
+    assert "Cumulative change 2020→2022: -4.57 %" in res.stdout
+    assert "```csv" in res.stdout
+    res = runner.invoke(app, ["plan", "report", "--year", "2023", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["year"] == 2023 and data["certainty"] == "UNCERTAIN"
+    assert [t["traffic_light"] for t in data["targets"]] == ["off_track", "at_risk"]
+    assert data["targets"][0]["achieved_pct"] == pytest.approx(-4.5696)
+    out = tmp_path / "report.csv"
+    res = runner.invoke(app, ["plan", "report", "--year", "2023", "--format", "csv", "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("model,scenario,region,variable,unit,year,value\n")
+    assert "Tracking|fyp14_co2_intensity|Required yearly rate,%/yr,2023,-7.303454" in text
+
+
+def test_report_with_measures(tmp_path) -> None:
+    f = tmp_path / "m.csv"
+    f.write_text(MEASURES, encoding="utf-8")
+    res = runner.invoke(
+        app, ["plan", "report", "--year", "2023", "--format", "json", "--measures", str(f), "--gap", "40000"]
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["macc"]["portfolio"]["total_cost"] == pytest.approx(-1_881_381, abs=1)
+
+
+def test_report_bad_input_exit_2() -> None:
+    res = runner.invoke(app, ["plan", "report", "--year", "2026"])
+    assert res.exit_code == 2
+    assert "year" in res.output
+    res = runner.invoke(app, ["plan", "report", "--year", "2023", "--format", "pdf"])
+    assert res.exit_code == 2 and "--format" in res.output
