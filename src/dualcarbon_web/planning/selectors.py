@@ -20,6 +20,7 @@ __all__ = (
     "lmdi_payload",
     "lmdi_regions",
     "macc_payload",
+    "report_payload",
     "tracking_headline",
     "tracking_payload",
     "user_may_use_planning",
@@ -87,6 +88,47 @@ def tracking_payload(*, as_of: int | None = None) -> list[dict]:
         }
         out.append(d)
     return out
+
+
+#: Traffic lights of the annual assessment (thresholds: dualcarbon.planning.report, ours).
+LIGHT_LABELS = {
+    "on_track": (gettext_lazy("符合进度（绿）"), "ok"),
+    "at_risk": (gettext_lazy("存在风险（黄）"), "warn"),
+    "off_track": (gettext_lazy("落后于进度（红）"), "bad"),
+    "unknown": (gettext_lazy("无实绩（灰）"), ""),
+}
+
+
+def report_payload(year: int) -> dict:
+    """:func:`dualcarbon.planning.report.assessment` for ``year``: the core's JSON data block plus
+    labels in the reader's language, the Markdown and the CSV rows (core errors propagate)."""
+    from dualcarbon.planning.report import assessment, render_markdown
+
+    a = assessment(year)
+    data = a.to_json()
+    view = {
+        "year": year,
+        "certainty": a.certainty,
+        "certainty_label": str(CERTAINTY_LABELS.get(a.certainty, a.certainty)),
+    }
+    targets = []
+    for t in data["targets"]:
+        label, css = LIGHT_LABELS[t["traffic_light"]]
+        tt = dict(t)
+        tt["title"] = localized_name(t["target"]["title_zh"], t["target"]["title_en"])
+        tt["light_label"], tt["light_class"] = str(label), css
+        tt["certainty_label"] = str(CERTAINTY_LABELS.get(t["certainty"], t["certainty"]))
+        targets.append(tt)
+    view["targets"] = targets
+    lmdi = data["lmdi"]
+    if lmdi is not None:
+        lmdi = dict(lmdi)
+        lmdi["effects"] = [
+            {**e, "label": str(FACTOR_LABELS.get(e["factor"], e["factor"]))} for e in lmdi["effects"]
+        ]
+    view["lmdi"] = lmdi
+    view["thresholds"] = data["thresholds"]
+    return {"data": data, "view": view, "markdown": render_markdown(a), "csv": a.to_csv()}
 
 
 def tracking_headline() -> dict:

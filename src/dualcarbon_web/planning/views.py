@@ -5,8 +5,10 @@ from :mod:`dualcarbon_web.planning.selectors`, which calls the pure core."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -15,7 +17,7 @@ from dualcarbon.errors import DualCarbonError, InputError
 from dualcarbon_web.planning import selectors
 from dualcarbon_web.planning.forms import LmdiForm, MaccForm
 
-__all__ = ("lmdi_view", "macc_view", "tracking_view")
+__all__ = ("lmdi_view", "macc_view", "report_view", "tracking_view")
 
 EXAMPLE_MEASURES = """name,cost_per_t,potential_t
 industrial motor upgrade,-144.2275,1500
@@ -115,3 +117,50 @@ def macc_view(request):
         "status": 422 if error else 200,
     }
     return render(request, "planning/macc.html", ctx, status=422 if error else 200)
+
+
+REPORT_YEARS = tuple(range(2021, 2026))  # the 14th FYP period after the base year 2020
+REPORT_DEFAULT_YEAR = 2023  # latest year with an official outturn in the shipped table
+
+
+@login_required
+def report_view(request):
+    """Annual assessment report for ``?year=``; ``&download=md|json|csv`` gives the file."""
+    if (refused := _refused(request)) is not None:
+        return refused
+    raw = request.GET.get("year", str(REPORT_DEFAULT_YEAR))
+    error = None
+    payload = None
+    try:
+        year = int(raw)
+    except ValueError:
+        year = None
+        error = _("year（报告年份）须为整数：%(v)s") % {"v": raw[:20]}
+    if year is not None:
+        try:
+            payload = selectors.report_payload(year)
+        except InputError as exc:
+            error = _("year（报告年份）无效：%(msg)s") % {"msg": str(exc)}
+    if error is None and (kind := request.GET.get("download")):
+        assert payload is not None
+        files = {
+            "md": (payload["markdown"], "text/markdown; charset=utf-8", "md"),
+            "json": (json.dumps(payload["data"], ensure_ascii=False, indent=2), "application/json", "json"),
+            "csv": (payload["csv"], "text/csv; charset=utf-8", "csv"),
+        }
+        if kind not in files:
+            return HttpResponse(
+                _("download 须为 md、json 或 csv。"), status=400, content_type="text/plain; charset=utf-8"
+            )
+        body, ctype, ext = files[kind]
+        response = HttpResponse(body, content_type=ctype)
+        response["Content-Disposition"] = f'attachment; filename="assessment-{year}.{ext}"'
+        return response
+    ctx = {
+        "r": payload["view"] if payload else None,
+        "error": error,
+        "years": REPORT_YEARS,
+        "year": year,
+        "tab": "report",
+    }
+    return render(request, "planning/report.html", ctx, status=400 if error else 200)

@@ -59,3 +59,13 @@ def macc(request, payload: MaccIn):
         "curve": curve(measures),
         "portfolio": least_cost(measures, payload.target, method=payload.method).to_dict(),
     }
+
+
+@router.get("/report", response=dict, summary="Annual assessment report (data block)")
+def report(request, year: int = Query(...)):
+    """The annual assessment for ``year`` (2021-2025) as the core's JSON data block: per target the
+    latest value and vintage, cumulative change, required rate, traffic light (our thresholds on the
+    required-rate ratio), and the OWID-basis LMDI of the latest year. A bad year answers 422 naming
+    ``year``."""
+    _require(request)
+    return selectors.report_payload(year)["data"]
