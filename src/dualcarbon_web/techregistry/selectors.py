@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet
 
 from dualcarbon.techregistry import AchievementProfile, MatchScore, NeedProfile, idf_table, match_score
 from dualcarbon_web.platform.choices import RoleChoices
-from dualcarbon_web.platform.errors import NotFound
+from dualcarbon_web.platform.errors import NotFound, ValidationFailed
 from dualcarbon_web.techregistry.choices import AchievementStatusChoices as S
 from dualcarbon_web.techregistry.choices import NeedStatusChoices
 from dualcarbon_web.techregistry.models import TechnologyAchievement, TechnologyNeed
@@ -60,6 +60,21 @@ def user_may_read_needs(user) -> bool:
     return user_is_reviewer(user) or user_is_owner(user) or user_may_post_needs(user)
 
 
+#: Longest search text: each word adds two ``LIKE`` terms, and thousands of them exceed the
+#: database's expression limits (a server error); the page's search box has the same limit.
+_MAX_Q = 100
+
+
+def _words(q: str) -> list[str]:
+    """The search words of ``q``; :class:`ValidationFailed` (field ``q``) beyond :data:`_MAX_Q` characters."""
+    if len(q) > _MAX_Q:
+        raise ValidationFailed(
+            "Some fields are invalid; see extra.fields.",
+            extra={"fields": {"q": [f"at most {_MAX_Q} characters (got {len(q)})"]}},
+        )
+    return q.split()
+
+
 def achievement_q(user) -> Q:
     if not user.is_authenticated:
         return Q(pk__in=[])
@@ -85,7 +100,7 @@ def achievement_list(
     PostgreSQL, without an index; docs/techregistry.md). ``industry``: a GB/T 4754 code; records
     applicable to that code or one on its branch match. ``status`` defaults to every visible status."""
     qs = TechnologyAchievement.objects.filter(achievement_q(user))
-    for word in q.split():
+    for word in _words(q):
         qs = qs.filter(Q(title__icontains=word) | Q(summary__icontains=word))
     if domain:
         qs = qs.filter(domain=domain)
@@ -97,6 +112,13 @@ def achievement_list(
         qs = qs.filter(organization_id=organization) if 0 < organization < _MAX_PK else qs.none()
     if industry:
         code = industry.strip()
+        if len(code) > 5:  # GB/T 4754 codes have at most 5 characters; a long one would be a huge query
+            raise ValidationFailed(
+                "Some fields are invalid; see extra.fields.",
+                extra={
+                    "fields": {"industry": [f"a GB/T 4754 code has at most 5 characters (got {len(code)})"]}
+                },
+            )
         broader = [code[:n] for n in range(2, len(code))]
         qs = qs.filter(
             pk__in=TechnologyAchievement.industries.through.objects.filter(
@@ -142,7 +164,7 @@ def need_q(user) -> Q:
 
 def need_list(*, user, q: str = "", status: str = "") -> QuerySet[TechnologyNeed]:
     qs = TechnologyNeed.objects.filter(need_q(user))
-    for word in q.split():
+    for word in _words(q):
         qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word))
     if status:
         qs = qs.filter(status=status)

@@ -78,9 +78,14 @@ def _cpc_list(values, errors: dict) -> list[str]:
     return out
 
 
+_NUL_MESSAGE = "contains a NUL character (U+0000)"
+
+
 def _text(data: dict, field: str, errors: dict, *, required: bool, max_length: int | None = None) -> str:
     value = str(data.get(field) or "").strip()
-    if required and not value:
+    if "\x00" in value:  # PostgreSQL cannot store NUL: refuse it here, naming the field, not with a 500
+        errors[field] = [_NUL_MESSAGE]
+    elif required and not value:
         errors[field] = ["This field is required."]
     elif max_length and len(value) > max_length:
         errors[field] = [f"At most {max_length} characters (got {len(value)})."]
@@ -106,6 +111,9 @@ def _clean_achievement(data: dict) -> tuple[dict, list[Industry]]:
     for f in ("reduction_tco2e_per_year", "energy_saving_tce_per_year"):
         out[f] = _decimal(data.get(f), f, errors)
     codes = [str(c).strip() for c in data.get("industry_codes") or () if str(c).strip()]
+    if any("\x00" in c for c in codes):  # never sent to the database (PostgreSQL refuses NUL)
+        errors["industry_codes"] = [_NUL_MESSAGE]
+        codes = []
     industries = list(Industry.objects.filter(code__in=codes))
     missing = sorted(set(codes) - {i.code for i in industries})
     if missing:
@@ -192,6 +200,10 @@ def achievement_review(
     if not user_is_reviewer(user):
         raise NotAllowed("Only regulators and administrators review technology achievements.")
     comment = (comment or "").strip()
+    if "\x00" in comment:
+        raise ValidationFailed(
+            "Some fields are invalid; see extra.fields.", extra={"fields": {"comment": [_NUL_MESSAGE]}}
+        )
     if decision not in ("publish", "return"):
         raise ValidationFailed(
             "Some fields are invalid; see extra.fields.",
@@ -251,7 +263,9 @@ def need_create(*, user, data: dict) -> TechnologyNeed:
         data.get("expected_reduction_tco2e_per_year"), "expected_reduction_tco2e_per_year", errors
     )
     code = str(data.get("industry_code") or "").strip()
-    if code:
+    if "\x00" in code:  # never sent to the database (PostgreSQL refuses NUL)
+        errors["industry_code"] = [_NUL_MESSAGE]
+    elif code:
         values["industry"] = Industry.objects.filter(code=code).first()
         if values["industry"] is None:
             errors["industry_code"] = [f"Unknown GB/T 4754 code: {code}"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -197,7 +197,10 @@ def achievement_review_view(request, pk: int):
 def need_list_view(request):
     if not selectors.user_may_read_needs(request.user):
         return HttpResponseForbidden(_("技术需求面向企业、技术持有方、主管部门和系统管理员。"))
-    qs = selectors.need_list(user=request.user, q=request.GET.get("q", ""))
+    try:
+        qs = selectors.need_list(user=request.user, q=request.GET.get("q", ""))
+    except ValidationFailed as exc:  # an overlong search text: a clear 400 naming the field
+        return HttpResponseBadRequest("q: " + "; ".join(exc.extra["fields"]["q"]))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     ctx = {
         "page": page,
