@@ -45,6 +45,10 @@ __all__ = (
 )
 
 
+#: Longest search text (the list page's search box has the same limit).
+MAX_Q = 200
+
+
 def user_may_read_submissions(user) -> bool:
     """The roles that use the MRV pages at all (the others get 403): those of emission accounting."""
     return user_may_read_inventories(user)
@@ -81,6 +85,11 @@ def submission_list(
     number of queries.
     """
     qs = _with_state(ReportSubmission.objects.filter(submission_q(user)))
+    if len(q) > MAX_Q:  # SQLite refuses LIKE patterns over 50,000 bytes (a server error, not an answer)
+        raise ValidationFailed(
+            "Some fields are invalid; see extra.fields.",
+            extra={"fields": {"q": [f"at most {MAX_Q} characters (got {len(q)})"]}},
+        )
     if q.strip():
         text = q.strip()
         qs = qs.filter(
