@@ -63,9 +63,17 @@ def _decimal(value, field: str, errors: dict) -> Decimal | None:
     return d.quantize(Decimal("0.01"))
 
 
+#: At most this many CPC symbols and industry codes on one record: a list of thousands in one request
+#: would be a database parameter overflow (PostgreSQL: 65,535) or a quadratic de-duplication.
+MAX_CODES = 100
+
+
 def _cpc_list(values, errors: dict) -> list[str]:
     if isinstance(values, str):
         values = [v for v in values.replace("，", ",").replace(";", ",").split(",") if v.strip()]
+    if len(values or ()) > MAX_CODES:
+        errors["cpc_codes"] = [f"at most {MAX_CODES} codes (got {len(values)})"]
+        return []
     out: list[str] = []
     for v in values or ():
         try:
@@ -110,9 +118,12 @@ def _clean_achievement(data: dict) -> tuple[dict, list[Industry]]:
     out["cpc_codes"] = _cpc_list(data.get("cpc_codes") or [], errors)
     for f in ("reduction_tco2e_per_year", "energy_saving_tce_per_year"):
         out[f] = _decimal(data.get(f), f, errors)
-    codes = [str(c).strip() for c in data.get("industry_codes") or () if str(c).strip()]
+    codes = list(dict.fromkeys(str(c).strip() for c in data.get("industry_codes") or () if str(c).strip()))
     if any("\x00" in c for c in codes):  # never sent to the database (PostgreSQL refuses NUL)
         errors["industry_codes"] = [_NUL_MESSAGE]
+        codes = []
+    elif len(codes) > MAX_CODES:
+        errors["industry_codes"] = [f"at most {MAX_CODES} codes (got {len(codes)})"]
         codes = []
     industries = list(Industry.objects.filter(code__in=codes))
     missing = sorted(set(codes) - {i.code for i in industries})

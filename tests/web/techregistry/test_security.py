@@ -369,3 +369,22 @@ def test_hostile_filters_and_ids_never_500(demo, records, token_client, login):
     assert c.get(f"/techregistry/needs/?q={words}").status_code == 400
     assert c.get(f"/techregistry/?q={words}").status_code == 200  # the search form refuses it: no filter
     assert c.get("/techregistry/?industry=" + "3" * 50000).status_code == 200  # the form refuses it
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("industry_codes", [f"{i:04d}" for i in range(101)]),
+        ("cpc_codes", [f"Y02E {i}/{j}" for i in range(1, 20) for j in range(10, 20)]),
+    ],
+)
+def test_overlong_code_lists_are_a_400_naming_the_field(demo, token_client, field, value):
+    """Thousands of codes in one body were a parameter overflow on PostgreSQL (65,535) or seconds of
+    quadratic work; at most 100 are taken, duplicates counted once."""
+    api = token_client(demo.techowner)
+    n = (TechnologyAchievement.objects.count(), AuditEntry.objects.count())
+    r = _post_json(api, "/api/v1/techregistry/achievements", {**BASE, field: value})
+    assert r.status_code == 400 and field in r.json()["extra"]["fields"], r.content
+    assert (TechnologyAchievement.objects.count(), AuditEntry.objects.count()) == n
+    r = _post_json(api, "/api/v1/techregistry/achievements", {**BASE, "industry_codes": ["3110"] * 5000})
+    assert r.status_code == 201 and r.json()["industry_codes"] == ["3110"]
