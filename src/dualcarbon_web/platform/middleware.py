@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dualcarbon_web.platform.context import _client_ip, set_client_ip
 
-__all__ = ("AuditContextMiddleware", "LanguageMiddleware", "RefuseNulMiddleware", "request_ip")
+__all__ = (
+    "MAX_QUERY_VALUE",
+    "AuditContextMiddleware",
+    "LanguageMiddleware",
+    "RefuseNulMiddleware",
+    "request_ip",
+)
 
 
 def request_ip(request) -> str:
@@ -47,8 +53,15 @@ class LanguageMiddleware:
         return response
 
 
+#: Longest value of one query-string parameter (search boxes, filters, ids). Longer values are refused
+#: at the door: SQLite fails on LIKE patterns over 50,000 bytes and PostgreSQL on very long
+#: expressions, and no page or API of the platform takes bulk text in the query string.
+MAX_QUERY_VALUE = 1000
+
+
 class RefuseNulMiddleware:
-    """Answer 400 to a NUL character in the query string or a form field, before any view runs.
+    """Answer 400 to a NUL character in the query string or a form field, or to a query-string value
+    longer than :data:`MAX_QUERY_VALUE` characters, before any view runs.
 
     PostgreSQL cannot store or compare text containing NUL (``\x00``); a filter or form value with
     one would reach the database and fail there with a server error. No legitimate input of this
@@ -63,6 +76,19 @@ class RefuseNulMiddleware:
     def __call__(self, request):
         from django.http import HttpResponseBadRequest, JsonResponse
 
+        too_long = sorted(
+            {key for key, values in request.GET.lists() if any(len(v) > MAX_QUERY_VALUE for v in values)}
+        )
+        if too_long:
+            message = f"A query parameter may be at most {MAX_QUERY_VALUE} characters long: " + ", ".join(
+                too_long
+            )
+            if request.path.startswith("/api/"):
+                extra = {"fields": {name: [f"at most {MAX_QUERY_VALUE} characters"] for name in too_long}}
+                return JsonResponse(
+                    {"message": message, "code": "validation_error", "extra": extra}, status=400
+                )
+            return HttpResponseBadRequest(message)
         fields = sorted(
             {key for key, values in request.GET.lists() if any("\x00" in key + v for v in values)}
         )

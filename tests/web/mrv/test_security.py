@@ -202,8 +202,10 @@ def test_hostile_ids_and_filters_never_500(demo, two, login, token_client):
     assert api.get("/api/v1/mrv/submissions?q=" + "x" * 200).json()["count"] == 0
     r = api.get("/api/v1/mrv/submissions?q=" + "x" * 60000)  # was a database error (LIKE too complex)
     assert r.status_code == 400 and "q" in r.json()["extra"]["fields"]
-    for query in ("year=abc", f"year={huge}", "state=bogus", "q=" + "x" * 60000, "page=-1"):
+    for query in ("year=abc", f"year={huge}", "state=bogus", "q=" + "x" * 900, "page=-1"):
         assert c.get(f"/mrv/?{query}").status_code == 200, query
+    # over 1,000 characters the platform's middleware refuses any query value before the view runs
+    assert c.get("/mrv/?q=" + "x" * 60000).status_code == 400
     assert c.get("/mrv/?q=%00").status_code == 400
     for run_id in (huge, -1, "1 OR 1=1", None, 1.5):
         r = api.post(
