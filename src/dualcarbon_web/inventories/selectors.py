@@ -27,7 +27,6 @@ from dualcarbon_web.inventories.models import (
     MonteCarloAnalysis,
 )
 from dualcarbon_web.organizations.choices import OrganizationKindChoices
-from dualcarbon_web.organizations.models import Facility
 from dualcarbon_web.organizations.selectors import facility_q, industry_filter_q, region_code_prefix_of
 from dualcarbon_web.platform.choices import RoleChoices
 from dualcarbon_web.platform.errors import NotFound, ValidationFailed
@@ -72,8 +71,9 @@ def inventory_q(user) -> Q:
         prefix = jurisdiction_prefix(user)
         if not prefix:
             return nothing
-        facilities = Facility.objects.filter(facility_q(user)).values("pk")
-        return Q(facility__in=facilities) | Q(
+        # joins rather than ``facility IN (every visible facility)``: lists of a few inventories stay
+        # cheap however many facilities the jurisdiction holds
+        return (Q(facility__isnull=False) & facility_q(user, "facility__")) | Q(
             facility__isnull=True, organization__region__code__startswith=prefix
         )
     if user.role == RoleChoices.VERIFIER:

@@ -132,8 +132,10 @@ def organization_get(*, user, organization_id) -> Organization:
     return org
 
 
-def facility_q(user) -> Q:
-    """Facilities ``user`` may see.
+def facility_q(user, path: str = "") -> Q:
+    """Facilities ``user`` may see, as a filter on ``<path>`` (the Facility model itself when ``path``
+    is ''; e.g. ``"facility__"`` on a model with a facility foreign key, which filters by joins
+    instead of an ``IN (subquery)`` over every visible facility).
 
     Administrators: all. Regulators: facilities of the organisations they may see that are located
     in their jurisdiction, plus their own organisation's. Everyone else: their own organisation's
@@ -143,12 +145,12 @@ def facility_q(user) -> Q:
         return Q(pk__in=[])
     if user.is_platform_admin:
         return Q()
-    own = Q(organization_id=user.organization_id) if user.organization_id else Q(pk__in=[])
-    visible_org = organization_q(user, "organization__")
+    own = Q(**{f"{path}organization_id": user.organization_id}) if user.organization_id else Q(pk__in=[])
+    visible_org = organization_q(user, f"{path}organization__")
     if user.role == RoleChoices.REGULATOR:
         prefix = jurisdiction_prefix(user)
         if prefix:
-            return (visible_org & Q(region__code__startswith=prefix)) | own
+            return (visible_org & Q(**{f"{path}region__code__startswith": prefix})) | own
         return own
     return visible_org & own
 
